@@ -1,0 +1,2 @@
+def analyse_module(module, src, cfg, enabled, explain=False):
+    return []

@@ -1,0 +1,94 @@
+"""Reading, decoding (PEP 263) and parsing a file; every failure becomes an LL001 finding."""
+
+from __future__ import annotations
+
+import ast
+import io
+import tokenize
+from dataclasses import dataclass
+
+import libcst as cst
+
+from .findings import Finding
+
+
+@dataclass
+class Source:
+    path: str
+    text: str
+    lines: list[str]
+    module: cst.Module | None = None
+
+
+class SourceError(Exception):
+    def __init__(self, finding: Finding):
+        self.finding = finding
+        super().__init__(finding.message)
+
+
+def _ll001(path: str, line: int, col: int, message: str) -> SourceError:
+    return SourceError(Finding(path, max(line, 1), max(col, 1), "LL001", message))
+
+
+def decode(path: str, data: bytes) -> str:
+    """Decode bytes as Python does: BOM, then a PEP 263 cookie, else UTF-8."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:  # unknown or conflicting coding cookie
+        raise _ll001(path, getattr(exc, "lineno", 1) or 1, 1, f"cannot decode: {exc.msg if hasattr(exc, 'msg') else exc}")
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        if isinstance(exc, UnicodeDecodeError):
+            before = data[: exc.start]
+            line = before.count(b"\n") + 1
+            col = exc.start - (before.rfind(b"\n") + 1) + 1
+            return_msg = (f"cannot decode as {encoding}: byte 0x{data[exc.start]:02x} is invalid "
+                          "(declare the encoding with a PEP 263 coding cookie)")
+            raise _ll001(path, line, col, return_msg)
+        raise _ll001(path, 1, 1, f"cannot decode: unknown encoding {encoding!r}")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return text
+
+
+def read(path: str, data: bytes | None = None) -> Source:
+    """Read and decode a file (or given bytes). Raises SourceError (LL001)."""
+    if data is None:
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read()
+        except OSError as exc:
+            raise _ll001(path, 1, 1, f"cannot read: {exc.strerror or exc}")
+    text = decode(path, data)
+    nul = text.find("\0")
+    if nul != -1:
+        line = text.count("\n", 0, nul) + 1
+        col = nul - (text.rfind("\n", 0, nul) + 1) + 1
+        raise _ll001(path, line, col, "cannot parse: source code contains a NUL byte")
+    return Source(path, text, text.splitlines())
+
+
+def parse(src: Source) -> cst.Module:
+    """Parse with libcst. Raises SourceError (LL001)."""
+    if src.module is not None:
+        return src.module
+    try:
+        src.module = cst.parse_module(src.text)
+    except cst.ParserSyntaxError as exc:
+        # CPython's messages ("'(' was never closed") read better than the parser's; use them
+        # whenever CPython rejects the file too.
+        try:
+            ast.parse(src.text)
+        except SyntaxError as py_exc:
+            raise _ll001(src.path, py_exc.lineno or 1, py_exc.offset or 1, f"cannot parse: {py_exc.msg}")
+        except Exception:
+            pass
+        msg = str(exc.message) if hasattr(exc, "message") else str(exc).splitlines()[0]
+        raise _ll001(src.path, exc.raw_line, exc.raw_column + 1, f"cannot parse: {msg}")
+    except RecursionError:
+        raise _ll001(src.path, 1, 1, "cannot parse: the file is nested too deeply to analyse")
+    except Exception as exc:  # libcst's native parser can raise others (e.g. on deep nesting)
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise _ll001(src.path, 1, 1, f"cannot parse: {first}")
+    return src.module
