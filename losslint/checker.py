@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import os
 import re
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,7 +65,17 @@ def check_source(path: str, cfg: Config, data: bytes | None = None, options: Opt
         return []
     from .engine import analyse_module  # the engine is imported only when a file needs it
 
-    findings = analyse_module(module, src, cfg, enabled, explain=options.explain)
+    try:
+        findings = analyse_module(module, src, cfg, enabled, explain=options.explain)
+    except RecursionError:
+        print(f"losslint: {path}: skipped: nested too deeply to analyse", file=sys.stderr)
+        return []
+    except Exception as exc:  # an engine bug must not cost the user the other files
+        print(f"losslint: {path}: internal error, file skipped ({type(exc).__name__}: {exc}); "
+              "please report it with this file", file=sys.stderr)
+        if os.environ.get("LOSSLINT_DEBUG"):
+            raise
+        return []
     lines = src.lines
     out = []
     for f in findings:

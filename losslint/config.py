@@ -12,8 +12,8 @@ import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .layouts import Layout, LayoutError, parse_layout
-from .rules import is_valid_selector
+from .layouts import Layout, LayoutError, axis_names, parse_layout
+from .rules import RULES, enabled_codes, is_valid_selector, matches
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -144,8 +144,8 @@ def _layout(file, key, value, batch_axis, feature_axis) -> Layout:
 
 
 def _parse_with_overrides(text: str, batch_axis, feature_axis) -> Layout:
-    base = parse_layout(text)
-    names = {a.name.lower() for a in base.axes if not a.variadic}
+    # The names alone (no role check): "N C K" with feature-axis = "C" is valid.
+    names = axis_names(text)
     b = batch_axis if batch_axis and batch_axis.lower() in names else None
     f = feature_axis if feature_axis and feature_axis.lower() in names else None
     return parse_layout(text, b, f)
@@ -255,6 +255,33 @@ def load_file(path: Path) -> Config | None:
     return Config(path=path, root=path.parent, **kwargs)
 
 
+_SELECTION_KEYS = ("select", "ignore", "extend_select")
+
+
+def _layer_selection(cfg: Config, cli: dict) -> dict:
+    """ruff's layering: the command line's selection applies on top of the config's.
+
+    A ``--select`` replaces the config's whole selection (its select, ignore and
+    extend-select); without it, ``--ignore`` / ``--extend-select`` switch rules off / on in
+    the set the config enables. Within one layer the most specific selector wins (at equal
+    specificity, ignore wins). per-file-ignores are separate and still apply.
+    """
+    if "select" in cli:
+        return {"select": cli["select"], "ignore": cli.get("ignore", ()),
+                "extend_select": cli.get("extend_select", ())}
+    enabled = enabled_codes(
+        list(cfg.select) if cfg.select is not None else None, list(cfg.ignore), list(cfg.extend_select)
+    )
+    ext, ign = list(cli.get("extend_select", ())), list(cli.get("ignore", ()))
+    for code in RULES:
+        e, i = matches(code, ext), matches(code, ign)
+        if e > i:
+            enabled.add(code)
+        elif i:
+            enabled.discard(code)
+    return {"select": tuple(sorted(enabled)), "ignore": (), "extend_select": ()}
+
+
 class ConfigResolver:
     """Finds the config for each checked path, caching per directory."""
 
@@ -273,7 +300,10 @@ class ConfigResolver:
     def _apply(self, cfg: Config) -> Config:
         if not self.overrides:
             return cfg
-        cfg = replace(cfg, **self.overrides)
+        selection = {k: v for k, v in self.overrides.items() if k in _SELECTION_KEYS}
+        cfg = replace(cfg, **{k: v for k, v in self.overrides.items() if k not in _SELECTION_KEYS})
+        if selection:
+            cfg = replace(cfg, **_layer_selection(cfg, selection))
         if "layout" in self.overrides or "target_layout" in self.overrides:
             # --layout / --target-layout win over every layout of the config, outputs included.
             cfg = replace(cfg, outputs=tuple(

@@ -1,2 +1,278 @@
-def analyse_module(module, src, cfg, enabled, explain=False):
-    return []
+"""The engine's entry point for one parsed module: find losses, give their parameters layouts,
+interpret them, pick one finding per call site, and only then pay for positions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from . import apis as A
+from .apis import REGISTRY, framework_of, PER_SAMPLE_FRAMEWORKS
+from .config import Config
+from .discovery import PRED_PARAMS, TARGET_PARAMS, LossFunction, find_losses
+from .findings import Edit, Finding, Fix
+from .imports import collect_aliases
+from .infer import Candidate, Context, FunctionAnalyzer
+from .layouts import Layout
+from .rules import PRIORITY
+from .values import UNKNOWN, LossObj, Tensor
+
+
+def module_name_for(path: str, root: Path) -> str:
+    p = Path(path)
+    try:
+        rel = p.resolve().relative_to(root.resolve())
+    except (ValueError, OSError):
+        rel = Path(p.name)
+    parts = list(rel.with_suffix("").parts)
+    if parts and parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def _uses_per_sample_framework(fn: cst.FunctionDef, aliases: dict[str, str]) -> bool:
+    names = {a for a, q in aliases.items() if framework_of(q) in PER_SAMPLE_FRAMEWORKS}
+    if not names:
+        return False
+    found = False
+
+    class V(cst.CSTVisitor):
+        def visit_Name(self, node: cst.Name) -> None:
+            nonlocal found
+            if node.value in names:
+                found = True
+
+    fn.body.visit(V())
+    return found
+
+
+def _param_layouts(loss: LossFunction, cfg: Config, module_name: str):
+    """name -> (layout or None, where it came from) for the parameters of a loss."""
+    out_cfg = cfg.output_for(loss.name, loss.qualname, module_name)
+    pred = out_cfg.layout if out_cfg and out_cfg.layout else cfg.layout
+    target = out_cfg.target_layout if out_cfg and out_cfg.target_layout else (
+        pred if out_cfg and out_cfg.layout else cfg.target_layout)
+    origin = cfg.layout_origin or "config"
+    if out_cfg is not None and out_cfg.layout is not None:
+        origin = f"{cfg.path.name if cfg.path else 'config'} output {out_cfg.name!r}"
+    params = dict(cfg.params)
+    if out_cfg is not None:
+        params.update(out_cfg.params)
+    result: dict[str, tuple[Layout | None, str]] = {}
+    names = loss.params
+    has_named = any(p in PRED_PARAMS or p in TARGET_PARAMS for p in names)
+    for i, p in enumerate(names):
+        if p in params:
+            result[p] = (params[p], f"{origin.split(' ')[0]} params.{p}")
+        elif p in PRED_PARAMS:
+            result[p] = (pred, f"{origin} layout" if "output" in origin else origin)
+        elif p in TARGET_PARAMS:
+            result[p] = (target, (origin.replace(" layout", " target-layout") if "target" not in origin else origin))
+        elif out_cfg is not None and not has_named and i < 2:
+            result[p] = (pred if i == 0 else target, origin)
+    return result, pred
+
+
+def analyse_module(module: cst.Module, src, cfg: Config, enabled: set[str], explain: bool = False) -> list[Finding]:
+    aliases = collect_aliases(module)
+    mod_name = module_name_for(src.path, cfg.root)
+    ctx = Context(module, aliases, enabled, explain)
+    needs_layout = enabled - {"LL001", "LL107"}
+    if not needs_layout:
+        return []
+    losses = find_losses(module, aliases, cfg, mod_name)
+    init_cache: dict[int, dict] = {}
+    for loss in losses:
+        layouts, pred_layout = _param_layouts(loss, cfg, mod_name)
+        env = {}
+        for p in loss.params:
+            if p in layouts:
+                layout, origin = layouts[p]
+                steps = (f"{p}: {layout} ({origin})",) if layout is not None else ()
+                env[p] = Tensor(layout, p, steps)
+            else:
+                env[p] = UNKNOWN
+        self_attrs = {}
+        if loss.class_node is not None:
+            key = id(loss.class_node)
+            if key not in init_cache:
+                init_cache[key] = _init_attrs(ctx, loss.class_node)
+            self_attrs = dict(init_cache[key])
+        per_sample = loss.keras_loss or _uses_per_sample_framework(loss.node, aliases)
+        class_axis = None
+        if pred_layout is not None and pred_layout.feature_index() is not None:
+            class_axis = pred_layout.axes[pred_layout.feature_index()]
+        analyzer = FunctionAnalyzer(ctx, env, per_sample, class_axis, self_attrs)
+        body = loss.node.body
+        analyzer.run_block(body.body if isinstance(body, cst.IndentedBlock) else [body])
+    _check_compile_calls(ctx, module, cfg)
+    return _to_findings(ctx, module, src.path)
+
+
+def _init_attrs(ctx: Context, cls: cst.ClassDef) -> dict:
+    """``self.x = ...`` values from ``__init__`` (loss objects, constants), with rules off."""
+    quiet = Context(ctx.module, ctx.aliases, set(), False)
+    for stmt in cls.body.body if isinstance(cls.body, cst.IndentedBlock) else ():
+        if isinstance(stmt, cst.FunctionDef) and stmt.name.value in ("__init__", "build"):
+            a = FunctionAnalyzer(quiet, {}, False, None, {})
+            a.run_block(stmt.body.body if isinstance(stmt.body, cst.IndentedBlock) else [])
+            return a.self_attrs
+    return {}
+
+
+def _check_compile_calls(ctx: Context, module: cst.Module, cfg: Config) -> None:
+    """``model.compile(loss=...)`` with a string, a loss object or a keras.losses function:
+    the loss gets the model's output and target layouts."""
+    if cfg.layout is None and not cfg.outputs:
+        return
+    calls: list[cst.Call] = []
+
+    class V(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            if isinstance(node.func, cst.Attribute) and node.func.attr.value == "compile":
+                calls.append(node)
+
+    module.visit(V())
+    for call in calls:
+        for arg in call.args:
+            if arg.keyword is None or arg.keyword.value != "loss":
+                continue
+            for value_node, output_name in _loss_entries(arg.value):
+                out = next((o for o in cfg.outputs if o.name == output_name), None) if output_name else None
+                pred = out.layout if out and out.layout else cfg.layout
+                target = out.target_layout if out and out.target_layout else cfg.target_layout
+                if pred is None:
+                    continue
+                origin = cfg.layout_origin or "config"
+                env = {"__pred": Tensor(pred, "model output", (f"model output: {pred} ({origin})",)),
+                       "__target": Tensor(target, "target", ())}
+                analyzer = FunctionAnalyzer(ctx, env, True, None, {})
+                _apply_compile_loss(analyzer, value_node, env)
+
+
+def _loss_entries(node):
+    if isinstance(node, cst.Dict):
+        for el in node.elements:
+            if isinstance(el, cst.DictElement) and isinstance(el.key, cst.SimpleString):
+                yield el.value, el.key.evaluated_value
+    elif isinstance(node, (cst.List, cst.Tuple)):
+        for el in node.elements:
+            yield el.value, None
+    else:
+        yield node, None
+
+
+def _apply_compile_loss(analyzer: FunctionAnalyzer, node, env) -> None:
+    pred, target = env["__pred"], env["__target"]
+    api = None
+    label = None
+    if isinstance(node, cst.SimpleString):
+        name = node.evaluated_value
+        qual = REGISTRY.string_losses.get(name)
+        api = REGISTRY.lookup(qual) if qual else None
+        label = name
+    else:
+        value = analyzer.expr(node)
+        if isinstance(value, LossObj):
+            return _call_object(analyzer, value, node, pred, target)
+        from .values import QName
+
+        if isinstance(value, QName):
+            api = REGISTRY.lookup(value.name)
+            label = value.name.rsplit(".", 1)[-1]
+    if api is None or api.kind not in (A.REDUCE, A.FEATURE) or not isinstance(api.default, int):
+        return
+    tensors = {0: target, 1: pred}  # keras losses are (y_true, y_pred)
+    t = pred
+    if api.kind == A.REDUCE:
+        from . import checks
+
+        verdicts = checks.check_reduce(label, f"axis={api.default}", t, api.default, True, True, True, "axis")
+    else:
+        from . import checks
+
+        verdicts = checks.check_feature(label, f"axis={api.default}", t, api.default, True, False, "axis")
+    del tensors
+    analyzer.flag(node, None, verdicts, t, no_fix=True)
+
+
+def _call_object(analyzer: FunctionAnalyzer, obj: LossObj, node, pred: Tensor, target: Tensor) -> None:
+    from . import checks
+
+    api = obj.api
+    if api is None or api.kind not in (A.REDUCE, A.FEATURE):
+        return
+    label = obj.qualname.rsplit(".", 1)[-1]
+    axis = obj.axis if obj.axis is not None else api.default
+    if not isinstance(axis, (int, tuple)):
+        return
+    implicit = obj.axis is None
+    if api.kind == A.REDUCE:
+        verdicts = checks.check_reduce(label, f"axis={axis}", pred, axis, implicit, True, True, "axis")
+    else:
+        verdicts = checks.check_feature(label, f"axis={axis}", pred, axis, implicit, False, "axis")
+    analyzer.flag(node, None, verdicts, pred, fix_node=obj.axis_node, no_fix=obj.axis_node is None)
+
+
+# -- from candidates to findings -------------------------------------------------------------
+
+def _pick(candidates: list[Candidate]) -> list[Candidate]:
+    """One finding per call site: the most specific rule wins."""
+    by_site: dict[int, Candidate] = {}
+    order = {code: i for i, code in enumerate(PRIORITY)}
+    for c in candidates:
+        key = id(c.site)
+        best = by_site.get(key)
+        if best is None or order.get(c.code, 99) < order.get(best.code, 99):
+            by_site[key] = c
+    return list(by_site.values())
+
+
+def _format_axes(value, original: cst.CSTNode | None) -> str:
+    if isinstance(value, int):
+        if isinstance(original, (cst.List, cst.Tuple)):
+            value = (value,)
+        else:
+            return str(value)
+    items = ", ".join(str(v) for v in value)
+    if isinstance(original, cst.List):
+        return f"[{items}]"
+    if len(value) == 1:
+        return f"({items},)"
+    return f"({items})"
+
+
+def _to_findings(ctx: Context, module: cst.Module, path: str) -> list[Finding]:
+    picked = _pick(ctx.candidates)
+    if not picked:
+        return []
+    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    findings = []
+    seen = set()
+    for c in picked:
+        rng = positions.get(c.node)
+        if rng is None:
+            continue
+        key = (rng.start.line, rng.start.column, c.code)
+        if key in seen:
+            continue
+        seen.add(key)
+        fix = None
+        if c.fix_node is not None and c.fix_value is not None and c.fix_node in positions:
+            r = positions[c.fix_node]
+            new = _format_axes(c.fix_value, c.fix_node)
+            fix = Fix(f"use {new}", (Edit(r.start.line, r.start.column + 1, r.end.line, r.end.column + 1, new),))
+        elif c.fix_insert is not None and c.fix_value is not None:
+            call, kw = c.fix_insert
+            if call.args and call.args[-1] in positions:
+                r = positions[call.args[-1]]
+                text = f", {kw}={_format_axes(c.fix_value, None)}"
+                fix = Fix(f"add {kw}={_format_axes(c.fix_value, None)}",
+                          (Edit(r.end.line, r.end.column + 1, r.end.line, r.end.column + 1, text),))
+        findings.append(Finding(
+            path, rng.start.line, rng.start.column + 1, c.code, c.message,
+            rng.end.line, rng.end.column + 1, fix, c.explain,
+        ))
+    return findings

@@ -175,6 +175,12 @@ def _tokens(text: str) -> list[str]:
     return stripped.split()
 
 
+def axis_names(text: str) -> set[str]:
+    """The lower-cased names of the fixed (non-variadic) axes of a layout string, without
+    checking roles (so that ``batch-axis`` / ``feature-axis`` can settle an ambiguity)."""
+    return {t.lower() for t in _tokens(text) if t != "..." and not t.startswith("*")}
+
+
 def parse_layout(
     text: str, batch_axis: str | None = None, feature_axis: str | None = None
 ) -> Layout:

@@ -35,4 +35,7 @@ def add_code(line_text: str, code: str) -> str:
     if code in codes:
         return line_text
     new = "# noqa: " + ", ".join(codes + [code])
-    return line_text[: match.start()] + new + line_text[match.end():]
+    # The code list swallows the separators after the last code: keep them (and any text
+    # that follows, such as "because ...") outside the rewritten comment.
+    end = match.start("codes") + len(codes_str.rstrip(", \t"))
+    return line_text[: match.start()] + new + line_text[end:]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from urllib.parse import quote
 
 from . import __version__
 from .findings import Finding
@@ -101,7 +102,12 @@ def sarif(findings: list[Finding]) -> str:
 
 
 def _uri(path: str) -> str:
-    return path.replace("\\", "/").lstrip("./") if path.startswith("./") else path.replace("\\", "/")
+    """A relative (or absolute-path) URI reference: forward slashes, no leading "./",
+    reserved characters such as spaces percent-encoded."""
+    p = path.replace("\\", "/")
+    while p.startswith("./"):
+        p = p[2:]
+    return quote(p, safe="/")
 
 
 def statistics(findings: list[Finding]) -> str:

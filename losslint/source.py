@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ast
+import codecs
 import io
+import re
 import tokenize
 from dataclasses import dataclass
 
@@ -20,6 +22,9 @@ class Source:
     module: cst.Module | None = None
 
 
+_COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=]")
+
+
 class SourceError(Exception):
     def __init__(self, finding: Finding):
         self.finding = finding
@@ -34,15 +39,25 @@ def decode(path: str, data: bytes) -> str:
     """Decode bytes as Python does: BOM, then a PEP 263 cookie, else UTF-8."""
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    except SyntaxError as exc:  # unknown or conflicting coding cookie
-        raise _ll001(path, getattr(exc, "lineno", 1) or 1, 1, f"cannot decode: {exc.msg if hasattr(exc, 'msg') else exc}")
+    except SyntaxError as exc:
+        msg = exc.msg if hasattr(exc, "msg") else str(exc)
+        if "invalid or missing encoding declaration" in msg:
+            # A non-UTF-8 byte on the first two lines and no cookie: report the byte itself,
+            # as for any other line.
+            encoding = "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"
+        else:  # unknown or conflicting coding cookie: report the cookie's line
+            lines = data.splitlines()[:2]
+            line = next((i for i, ln in enumerate(lines, 1) if _COOKIE.match(ln)), 1)
+            raise _ll001(path, line, 1, f"cannot decode: {msg}")
     try:
         text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
         if isinstance(exc, UnicodeDecodeError):
             before = data[: exc.start]
             line = before.count(b"\n") + 1
-            col = exc.start - (before.rfind(b"\n") + 1) + 1
+            line_start = before.rfind(b"\n") + 1
+            # 1-based column in characters, like every other position
+            col = len(data[line_start: exc.start].decode(encoding, errors="replace")) + 1
             return_msg = (f"cannot decode as {encoding}: byte 0x{data[exc.start]:02x} is invalid "
                           "(declare the encoding with a PEP 263 coding cookie)")
             raise _ll001(path, line, col, return_msg)

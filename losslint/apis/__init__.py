@@ -75,6 +75,7 @@ class Api:
     end_pos: int | None = None
     end_default: object = REQUIRED
     call: "Api | None" = None     # LOSS_CLASS: what calling an instance does
+    reduction: bool = False       # torch losses: a scalar unless reduction="none" is passed
     framework: str = ""           # filled in by the registry
     label: str = ""               # filled in by the registry: "mean", "softmax", ...
 

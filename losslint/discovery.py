@@ -1,0 +1,145 @@
+"""Finding the loss functions of a module without running it (SPEC section 4)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from .apis import canonical
+from .imports import dotted
+
+LOSS_NAME = re.compile(r"loss|crossentropy|dice|iou|jaccard|focal|tversky|_error$", re.IGNORECASE)
+PRED_PARAMS = {"y_pred", "pred", "preds", "prediction", "predictions", "output", "outputs",
+               "logits", "input", "inputs", "y_hat", "probs", "scores"}
+TARGET_PARAMS = {"y_true", "target", "targets", "true", "label", "labels", "gt",
+                 "ground_truth", "mask", "masks", "y"}
+KERAS_LOSS_BASES = {"keras.losses.Loss", "keras.losses.LossFunctionWrapper", "keras.Loss"}
+
+
+@dataclass
+class LossFunction:
+    node: cst.FunctionDef
+    qualname: str                      # "DiceLoss.forward", "make_loss.<locals>.loss"
+    name: str                          # the name loss globs match: the class name for methods
+    class_node: cst.ClassDef | None = None
+    keras_loss: bool = False           # `call` of a Keras Loss subclass: per-sample
+    from_compile: bool = False
+    params: list[str] = field(default_factory=list)
+
+
+def param_names(fn: cst.FunctionDef, skip_self: bool) -> list[str]:
+    names = [p.name.value for p in fn.params.posonly_params] + [p.name.value for p in fn.params.params]
+    if skip_self and names and names[0] in ("self", "cls"):
+        names = names[1:]
+    return names
+
+
+def _base_names(cls: cst.ClassDef, aliases: dict[str, str]) -> list[str]:
+    out = []
+    for base in cls.bases:
+        name = dotted(base.value)
+        if name is None:
+            continue
+        head, _, rest = name.partition(".")
+        full = aliases.get(head, head) + ("." + rest if rest else "")
+        out.append(canonical(full))
+    return out
+
+
+def _is_loss_like(fn: cst.FunctionDef, params: list[str]) -> bool:
+    if LOSS_NAME.search(fn.name.value):
+        return True
+    ps = set(params)
+    return bool(ps & PRED_PARAMS) and bool(ps & TARGET_PARAMS)
+
+
+def compile_loss_names(module: cst.Module) -> set[str]:
+    """Names of functions passed as ``loss=`` to ``compile(...)`` (also in dicts/lists)."""
+    found: set[str] = set()
+
+    class V(cst.CSTVisitor):
+        def visit_Call(self, node: cst.Call) -> None:
+            if isinstance(node.func, cst.Attribute) and node.func.attr.value == "compile":
+                for arg in node.args:
+                    if arg.keyword is not None and arg.keyword.value == "loss":
+                        _names_in(arg.value, found)
+
+    module.visit(V())
+    return found
+
+
+def _names_in(node, out: set[str]) -> None:
+    if isinstance(node, cst.Name):
+        out.add(node.value)
+    elif isinstance(node, cst.Attribute):
+        out.add(node.attr.value)
+    elif isinstance(node, (cst.List, cst.Tuple)):
+        for el in node.elements:
+            _names_in(el.value, out)
+    elif isinstance(node, cst.Dict):
+        for el in node.elements:
+            if isinstance(el, cst.DictElement):
+                _names_in(el.value, out)
+    elif isinstance(node, cst.Call):  # a factory: loss=dice_loss(smooth=1)
+        _names_in(node.func, out)
+
+
+def find_losses(module: cst.Module, aliases: dict[str, str], config, module_name: str,
+                compile_names: set[str] | None = None) -> list[LossFunction]:
+    compile_names = compile_loss_names(module) if compile_names is None else compile_names
+    out: list[LossFunction] = []
+
+    def consider(fn: cst.FunctionDef, qual: str, cls: cst.ClassDef | None, keras_loss: bool, torch_loss: bool, outer: str | None):
+        params = param_names(fn, skip_self=cls is not None)
+        name = fn.name.value
+        match_name = cls.name.value if cls is not None and name in ("call", "forward", "__call__") else name
+        is_loss = (
+            _is_loss_like(fn, params)
+            or (keras_loss and name == "call")
+            or (torch_loss and name == "forward")
+            or name in compile_names
+            or (outer is not None and outer in compile_names)
+            or (config is not None and config.output_for(match_name, qual, module_name) is not None)
+        )
+        if is_loss:
+            out.append(LossFunction(fn, qual, match_name, cls, keras_loss, name in compile_names, params))
+
+    def walk(body, prefix: str, cls: cst.ClassDef | None, keras_loss: bool, torch_loss: bool, outer: str | None):
+        for stmt in body:
+            if isinstance(stmt, cst.FunctionDef):
+                qual = prefix + stmt.name.value
+                consider(stmt, qual, cls, keras_loss, torch_loss, outer)
+                inner = stmt.body.body if isinstance(stmt.body, cst.IndentedBlock) else ()
+                walk(inner, qual + ".<locals>.", None, False, False, stmt.name.value)
+            elif isinstance(stmt, cst.ClassDef):
+                bases = _base_names(stmt, aliases)
+                k = any(b in KERAS_LOSS_BASES or b.endswith("losses.Loss") for b in bases)
+                t = "loss" in stmt.name.value.lower()
+                inner = stmt.body.body if isinstance(stmt.body, cst.IndentedBlock) else ()
+                walk(inner, prefix + stmt.name.value + ".", stmt, k, t, None)
+            elif isinstance(stmt, (cst.If, cst.Try, cst.With)):
+                for block in _blocks(stmt):
+                    walk(block, prefix, cls, keras_loss, torch_loss, outer)
+
+    walk(module.body, "", None, False, False, None)
+    return out
+
+
+def _blocks(stmt):
+    if isinstance(stmt, cst.If):
+        yield stmt.body.body
+        if stmt.orelse is not None:
+            orelse = stmt.orelse
+            yield from (_blocks(orelse) if isinstance(orelse, cst.If) else [orelse.body.body])
+    elif isinstance(stmt, cst.Try):
+        yield stmt.body.body
+        for h in stmt.handlers:
+            yield h.body.body
+        if stmt.orelse is not None:
+            yield stmt.orelse.body.body
+        if stmt.finalbody is not None:
+            yield stmt.finalbody.body.body
+    elif isinstance(stmt, cst.With):
+        yield stmt.body.body

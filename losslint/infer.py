@@ -1,0 +1,1019 @@
+"""The layout interpreter: an abstract interpretation of one function body over libcst nodes.
+
+Each expression gets a value from ``values.py``; each axis-taking call looks its API up in
+the knowledge tables (``apis/``), resolves its axis argument, and asks ``checks.py`` whether
+a rule fires. Findings are collected as ``Candidate``s per call site; ``engine.py`` picks one
+per site, computes positions (only for files with findings) and builds fixes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import libcst as cst
+
+from . import apis as A
+from . import checks
+from .apis import REGISTRY, Api, canonical, framework_of
+from .imports import dotted
+from .layouts import FEATURE, SPATIAL, Axis, Layout
+from .values import (ONE, UNKNOWN, Const, Dim, Func, LossObj, Pair, QName, Seq, ShapeOf,
+                     Tensor, broadcast, const_axes, is_unknown, join, make, merged, normalize,
+                     reduce_axes, unknown_axis, with_rank)
+
+
+@dataclass
+class Candidate:
+    code: str
+    node: cst.CSTNode            # where it is reported (the axis argument, else the call)
+    site: cst.CSTNode            # the call: one finding per call site
+    message: str
+    fix_node: cst.CSTNode | None = None    # the axis value to replace
+    fix_value: object = None               # int or tuple
+    fix_insert: tuple | None = None        # (call node, keyword) to add an argument
+    explain: tuple[str, ...] = ()
+
+
+@dataclass
+class Context:
+    """Per-module state shared by the function analyses."""
+
+    module: cst.Module
+    aliases: dict[str, str]
+    enabled: set[str]
+    explain: bool = False
+    candidates: list[Candidate] = field(default_factory=list)
+    flagged_sites: set[int] = field(default_factory=set)
+
+    def code(self, node: cst.CSTNode) -> str:
+        try:
+            text = self.module.code_for_node(node)
+        except Exception:  # pragma: no cover - defensive
+            return "?"
+        text = " ".join(text.split())
+        return text if len(text) <= 80 else text[:77] + "..."
+
+
+BINOPS = {
+    cst.Add: "+", cst.Subtract: "-", cst.Multiply: "*", cst.Divide: "/", cst.FloorDivide: "//",
+    cst.Modulo: "%", cst.Power: "**",
+}
+
+
+class FunctionAnalyzer:
+    def __init__(self, ctx: Context, env: dict, per_sample: bool, class_axis: Axis | None,
+                 self_attrs: dict | None = None):
+        self.ctx = ctx
+        self.env: dict = dict(env)
+        self.per_sample = per_sample
+        self.class_axis = class_axis  # the feature axis one_hot appends
+        self.self_attrs = self_attrs if self_attrs is not None else {}
+        self.returns: list = []
+
+    # -- statements --------------------------------------------------------------------------
+    def run_block(self, body) -> None:
+        for stmt in body:
+            self.stmt(stmt)
+
+    def stmt(self, node) -> None:
+        if isinstance(node, cst.SimpleStatementLine):
+            for small in node.body:
+                self.small(small)
+        elif isinstance(node, cst.If):
+            self.expr(node.test)
+            self.branches([node.body.body] + list(self._orelse(node.orelse)))
+        elif isinstance(node, (cst.For, cst.While)):
+            if isinstance(node, cst.For):
+                self.expr(node.iter)
+                self.bind(node.target, UNKNOWN)
+            else:
+                self.expr(node.test)
+            blocks = [node.body.body, []]
+            if node.orelse is not None:
+                blocks.append(node.orelse.body.body)
+            self.branches(blocks)
+        elif isinstance(node, cst.With):
+            for item in node.items:
+                v = self.expr(item.item)
+                if item.asname is not None:
+                    self.bind(item.asname.name, UNKNOWN if not isinstance(v, Tensor) else v)
+            self.run_block(node.body.body)
+        elif isinstance(node, cst.Try):
+            blocks = [node.body.body]
+            for h in node.handlers:
+                blocks.append(h.body.body)
+            self.branches(blocks)
+            if node.orelse is not None:
+                self.run_block(node.orelse.body.body)
+            if node.finalbody is not None:
+                self.run_block(node.finalbody.body.body)
+        elif isinstance(node, cst.FunctionDef):
+            self.env[node.name.value] = Func(node.name.value, node)
+        elif isinstance(node, cst.ClassDef):
+            self.env[node.name.value] = UNKNOWN
+        elif hasattr(node, "body") and hasattr(node.body, "body"):
+            self.run_block(node.body.body)
+
+    def _orelse(self, orelse):
+        while orelse is not None:
+            if isinstance(orelse, cst.If):
+                self.expr(orelse.test)
+                yield orelse.body.body
+                orelse = orelse.orelse
+            else:
+                yield orelse.body.body
+                return
+        yield []
+
+    def branches(self, blocks) -> None:
+        """Run each block from the same state; afterwards each variable is the join."""
+        start = dict(self.env)
+        ends = []
+        for block in blocks:
+            self.env = dict(start)
+            self.run_block(block)
+            ends.append(self.env)
+        merged_env = {}
+        for name in set().union(*ends):
+            vals = [e.get(name, UNKNOWN) for e in ends]
+            v = vals[0]
+            for other in vals[1:]:
+                v = join(v, other)
+            merged_env[name] = v
+        self.env = merged_env
+
+    def small(self, node) -> None:
+        if isinstance(node, cst.Assign):
+            value = self.expr(node.value)
+            for target in node.targets:
+                self.bind(target.target, value)
+        elif isinstance(node, cst.AnnAssign):
+            if node.value is not None:
+                self.bind(node.target, self.expr(node.value))
+        elif isinstance(node, cst.AugAssign):
+            right = self.expr(node.value)
+            left = self.expr(node.target)
+            op = type(node.operator).__name__
+            sym = {"AddAssign": "+", "SubtractAssign": "-", "MultiplyAssign": "*", "DivideAssign": "/"}.get(op)
+            if sym is not None and (isinstance(left, Tensor) or isinstance(right, Tensor)):
+                result = self.elementwise(node, sym, [left, right])
+            else:
+                result = UNKNOWN
+            self.bind(node.target, result)
+        elif isinstance(node, cst.Return):
+            if node.value is not None:
+                self.returns.append(self.expr(node.value))
+        elif isinstance(node, cst.Expr):
+            self.expr(node.value)
+
+    def bind(self, target, value) -> None:
+        if isinstance(target, cst.Name):
+            self.env[target.value] = value
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            elements = [el.value for el in target.elements]
+            items = None
+            if isinstance(value, ShapeOf) and value.tensor.layout is not None and value.tensor.layout.rank is not None:
+                layout = value.tensor.layout
+                if len(layout.axes) == len(elements):
+                    items = [Dim(a) for a in layout.axes]
+            elif isinstance(value, ShapeOf) and value.tensor.layout is None and not any(
+                isinstance(e, cst.StarredElement) for e in target.elements
+            ):
+                # `b, t, v = logits.shape` tells the rank of a tensor we knew nothing about
+                items = [Dim(unknown_axis()) for _ in elements]
+            elif isinstance(value, Seq) and len(value.items) == len(elements):
+                items = list(value.items)
+            elif isinstance(value, Const) and isinstance(value.value, tuple) and len(value.value) == len(elements):
+                items = [Const(v) for v in value.value]
+            elif isinstance(value, Pair) and len(elements) == 2:
+                items = [value.values, value.indices]
+            for i, el in enumerate(target.elements):
+                if isinstance(el, cst.StarredElement):
+                    self.bind(el.value, UNKNOWN)
+                else:
+                    self.bind(el.value, items[i] if items is not None else UNKNOWN)
+        elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self":
+            self.self_attrs[target.attr.value] = value
+        # subscripts and other targets: nothing to track
+
+    # -- expressions -----------------------------------------------------------------------
+    def expr(self, node):
+        try:
+            method = getattr(self, "e_" + type(node).__name__, None)
+            if method is None:
+                for child in node.children:
+                    if isinstance(child, cst.BaseExpression):
+                        self.expr(child)
+                return UNKNOWN
+            return method(node)
+        except RecursionError:
+            return UNKNOWN
+
+    def e_Name(self, node: cst.Name):
+        name = node.value
+        if name in self.env:
+            return self.env[name]
+        if name in self.ctx.aliases:
+            return QName(self.ctx.aliases[name])
+        if name in ("True", "False", "None"):
+            return Const({"True": True, "False": False, "None": None}[name])
+        return UNKNOWN
+
+    def e_Integer(self, node: cst.Integer):
+        try:
+            return Const(int(node.evaluated_value))
+        except Exception:
+            return UNKNOWN
+
+    def e_Float(self, node):
+        return Const(float(node.evaluated_value))
+
+    def e_SimpleString(self, node: cst.SimpleString):
+        try:
+            return Const(node.evaluated_value)
+        except Exception:
+            return UNKNOWN
+
+    def e_Ellipsis(self, node):
+        return Const(Ellipsis)
+
+    def e_Tuple(self, node):
+        return self._seq(node)
+
+    def e_List(self, node):
+        return self._seq(node)
+
+    def _seq(self, node):
+        items = []
+        for el in node.elements:
+            if isinstance(el, cst.StarredElement):
+                self.expr(el.value)
+                return UNKNOWN
+            items.append(self.expr(el.value))
+        if all(isinstance(i, Const) for i in items):
+            return Const(tuple(i.value for i in items))
+        return Seq(tuple(items))
+
+    def e_UnaryOperation(self, node: cst.UnaryOperation):
+        v = self.expr(node.expression)
+        if isinstance(node.operator, cst.Minus):
+            if isinstance(v, Const) and isinstance(v.value, (int, float)) and not isinstance(v.value, bool):
+                return Const(-v.value)
+            if isinstance(v, Tensor):
+                return v
+        if isinstance(node.operator, cst.Plus):
+            return v
+        return UNKNOWN
+
+    def e_BinaryOperation(self, node: cst.BinaryOperation):
+        left = self.expr(node.left)
+        right = self.expr(node.right)
+        sym = BINOPS.get(type(node.operator))
+        if isinstance(left, Tensor) or isinstance(right, Tensor):
+            if sym is None:  # @ and bitwise operators
+                return Tensor(None, _name_of(left, right))
+            return self.elementwise(node, sym, [left, right])
+        if isinstance(left, Const) and isinstance(right, Const) and sym in ("+", "-", "*"):
+            a, b = left.value, right.value
+            if isinstance(a, int) and isinstance(b, int) and not isinstance(a, bool) and not isinstance(b, bool):
+                return Const({"+": a + b, "-": a - b, "*": a * b}[sym])
+        return UNKNOWN
+
+    def e_IfExp(self, node: cst.IfExp):
+        self.expr(node.test)
+        return join(self.expr(node.body), self.expr(node.orelse))
+
+    def e_Attribute(self, node: cst.Attribute):
+        base = self.expr(node.value)
+        attr = node.attr.value
+        if isinstance(base, QName):
+            return QName(f"{base.name}.{attr}")
+        if isinstance(base, Tensor):
+            if attr == "shape":
+                return ShapeOf(base)
+            if attr == "T":
+                return self.reverse(base, node)
+            if attr == "ndim":
+                return Const(base.layout.rank) if base.layout is not None and base.layout.rank is not None else UNKNOWN
+            if attr in ("data", "real"):
+                return base
+            return UNKNOWN
+        if isinstance(base, Pair):
+            if attr == "values":
+                return base.values
+            if attr == "indices":
+                return base.indices
+        if isinstance(node.value, cst.Name) and node.value.value == "self":
+            return self.self_attrs.get(attr, UNKNOWN)
+        return UNKNOWN
+
+    def e_Subscript(self, node: cst.Subscript):
+        base = self.expr(node.value)
+        elements = node.slice
+        if isinstance(base, Pair) and len(elements) == 1 and isinstance(elements[0].slice, cst.Index):
+            idx = self.expr(elements[0].slice.value)
+            if isinstance(idx, Const) and idx.value in (0, 1):
+                return base.values if idx.value == 0 else base.indices
+            return UNKNOWN
+        if isinstance(base, ShapeOf):
+            if len(elements) == 1 and isinstance(elements[0].slice, cst.Index):
+                idx = self.expr(elements[0].slice.value)
+                layout = base.tensor.layout
+                if isinstance(idx, Const) and isinstance(idx.value, int) and layout is not None and layout.rank is not None:
+                    pos = normalize(idx.value, layout.rank)
+                    if pos is not None:
+                        return Dim(layout.axes[pos])
+            else:
+                for el in elements:
+                    self._eval_slice(el.slice)
+            return UNKNOWN
+        if isinstance(base, (Seq, Const)) and len(elements) == 1 and isinstance(elements[0].slice, cst.Index):
+            idx = self.expr(elements[0].slice.value)
+            items = base.items if isinstance(base, Seq) else base.value
+            if isinstance(idx, Const) and isinstance(idx.value, int) and isinstance(items, tuple) and -len(items) <= idx.value < len(items):
+                item = items[idx.value]
+                return item if isinstance(base, Seq) else Const(item)
+            return UNKNOWN
+        if isinstance(base, Tensor):
+            return self.index_tensor(base, elements)
+        for el in elements:
+            self._eval_slice(el.slice)
+        return UNKNOWN
+
+    def _eval_slice(self, s):
+        if isinstance(s, cst.Index):
+            return self.expr(s.value)
+        for part in (s.lower, s.upper, s.step):
+            if part is not None:
+                self.expr(part)
+        return None
+
+    def index_tensor(self, t: Tensor, elements) -> Tensor:
+        """Basic indexing: ints drop an axis, slices keep it, None adds one, ... expands."""
+        kinds = []
+        for el in elements:
+            s = el.slice
+            if isinstance(s, cst.Slice):
+                self._eval_slice(s)
+                kinds.append("keep")
+                continue
+            v = self.expr(s.value)
+            if isinstance(v, Const) and v.value is None:
+                kinds.append("new")
+            elif isinstance(v, Const) and v.value is Ellipsis:
+                kinds.append("...")
+            elif isinstance(v, Const) and isinstance(v.value, int):
+                kinds.append("drop")
+            else:
+                return Tensor(None, t.name, t.steps)  # advanced indexing: unknown
+        layout = t.layout
+        if layout is None or kinds.count("...") > 1:
+            return Tensor(None, t.name, t.steps)
+        consuming = sum(1 for k in kinds if k in ("keep", "drop"))
+        axes = list(layout.axes)
+        if layout.variadic_index is not None and "..." not in kinds:
+            if consuming > layout.variadic_index:
+                return Tensor(None, t.name, t.steps)
+        if "..." in kinds:
+            i = kinds.index("...")
+            fill = len(axes) - consuming
+            if fill < 0:
+                return Tensor(None, t.name, t.steps)
+            kinds = kinds[:i] + ["keep"] * fill + kinds[i + 1:]
+        out: list[Axis] = []
+        pos = 0
+        for k in kinds:
+            if k == "new":
+                out.append(ONE)
+            elif pos >= len(axes):
+                return Tensor(None, t.name, t.steps)
+            else:
+                if k == "keep":
+                    out.append(axes[pos])
+                pos += 1
+        out.extend(axes[pos:])
+        return t.with_layout(make(out))
+
+    # -- calls -------------------------------------------------------------------------------
+    def e_Call(self, node: cst.Call):
+        func = node.func
+        if isinstance(func, cst.Attribute):
+            receiver = self.expr(func.value)
+            if isinstance(receiver, Tensor):
+                api = REGISTRY.methods.get(func.attr.value)
+                if api is not None:
+                    return self.apply(api, node, receiver, func.attr.value)
+                self.eval_args(node)
+                return UNKNOWN
+            callee = QName(f"{receiver.name}.{func.attr.value}") if isinstance(receiver, QName) else (
+                self.self_attrs.get(func.attr.value, UNKNOWN)
+                if isinstance(func.value, cst.Name) and func.value.value == "self" else UNKNOWN)
+        else:
+            callee = self.expr(func)
+        if isinstance(callee, QName):
+            api = REGISTRY.lookup(callee.name)
+            if api is not None:
+                fw = framework_of(callee.name)
+                if api.kind == A.LOSS_CLASS:
+                    return self.construct(api, node, callee.name)
+                return self.apply(api, node, None, callee.name.rsplit(".", 1)[-1], framework=fw)
+        if isinstance(callee, LossObj):
+            return self.call_loss_object(callee, node)
+        self.eval_args(node)
+        return UNKNOWN
+
+    def eval_args(self, node: cst.Call) -> list:
+        return [self.expr(arg.value) for arg in node.args]
+
+    def _arguments(self, node: cst.Call):
+        """(positional values, keyword name -> (value, Arg), positional Args, has_star)."""
+        positional, keywords, pos_nodes = [], {}, []
+        star = False
+        for arg in node.args:
+            if arg.star:
+                star = True
+                self.expr(arg.value)
+                continue
+            value = self.expr(arg.value)
+            if arg.keyword is not None:
+                keywords[arg.keyword.value] = (value, arg)
+            else:
+                positional.append(value)
+                pos_nodes.append(arg)
+        return positional, keywords, pos_nodes, star
+
+    def apply(self, api: Api, node: cst.Call, receiver: Tensor | None, label: str, framework: str = "tensor"):
+        positional, keywords, pos_nodes, star = self._arguments(node)
+        tensors = ([receiver] + positional) if receiver is not None else positional
+        method = receiver is not None
+
+        def arg(names, pos):
+            for n in names:
+                if n in keywords:
+                    return keywords[n]
+            if pos is not None and pos < len(positional):
+                return positional[pos], pos_nodes[pos]
+            return None
+
+        if star:
+            return UNKNOWN
+        kind = api.kind
+        if kind in (A.ELEMENTWISE, A.WHERE):
+            if api.reduction and not _reduction_none(keywords):
+                self.elementwise(node, label, [tensors[i] for i in api.args if i < len(tensors)])
+                return Tensor(None, _name_of(*tensors))
+            return self.elementwise(node, label, [tensors[i] for i in api.args if i < len(tensors)])
+        if kind == A.IDENTITY:
+            return tensors[0] if tensors and isinstance(tensors[0], Tensor) else UNKNOWN
+        if kind in (A.SCALAR,):
+            return UNKNOWN
+        if kind == A.MATMUL:
+            return Tensor(None, _name_of(*tensors))
+        if kind == A.SHAPE:
+            return ShapeOf(tensors[0]) if tensors and isinstance(tensors[0], Tensor) else UNKNOWN
+        if kind == A.SIZE:
+            t = tensors[0] if tensors else None
+            a = arg(api.axis, api.pos)
+            if not isinstance(t, Tensor):
+                return UNKNOWN
+            if a is None:
+                return ShapeOf(t)
+            idx = const_axes(a[0])
+            if isinstance(idx, int) and t.layout is not None and t.layout.rank is not None:
+                p = normalize(idx, t.layout.rank)
+                if p is not None:
+                    return Dim(t.layout.axes[p])
+            return UNKNOWN
+        if kind in (A.CONCAT, A.STACK):
+            return self.join_tensors(api, node, positional, keywords, arg)
+        if kind == A.EINSUM:
+            return self.einsum(positional)
+        if kind in (A.REARRANGE, A.EREDUCE):
+            a = arg(api.axis, api.pos)
+            t = tensors[0] if tensors else None
+            if isinstance(t, Tensor) and a is not None and isinstance(a[0], Const) and isinstance(a[0].value, str):
+                return self.einops(t, a[0].value, node)
+            return Tensor(None, getattr(t, "name", "tensor"))
+        if kind == A.ONE_HOT:
+            return self.one_hot(api, node, tensors, arg)
+
+        # everything below works on one input tensor (combined from several for losses)
+        inputs = [tensors[i] for i in api.args if i < len(tensors)]
+        if not inputs or not all(isinstance(t, Tensor) for t in inputs):
+            return UNKNOWN
+        t = inputs[0] if len(inputs) == 1 else self.elementwise(node, label, inputs)
+        if not isinstance(t, Tensor):
+            return UNKNOWN
+        if kind == A.REDUCE and api.pair and label in ("max", "min") and receiver is None and len(positional) > 1 and isinstance(positional[1], Tensor):
+            return self.elementwise(node, label, positional[:2])  # torch.max(a, b)
+        a = arg(api.axis, api.pos)
+        if kind == A.REDUCE:
+            return self.reduce(api, node, t, a, arg, label, method)
+        if kind == A.FEATURE:
+            return self.feature(api, node, t, a, label, keywords)
+        if kind == A.CLASS_INDEX:
+            return t if method and label in ("scatter", "scatter_") else Tensor(None, t.name, t.steps)
+        if kind in (A.PERMUTE, A.SWAP, A.MOVEAXIS, A.REVERSE, A.RESHAPE, A.FLATTEN, A.EXPAND, A.SQUEEZE):
+            return self.shape_op(api, node, t, a, arg, positional, method, label)
+        return UNKNOWN
+
+    # -- tensor operations ---------------------------------------------------------------------
+    def elementwise(self, node, label: str, operands) -> Tensor | object:
+        tensors = [o for o in operands if isinstance(o, Tensor)]
+        if not tensors:
+            return UNKNOWN
+        result = tensors[0]
+        for other in tensors[1:]:
+            layout, mismatch = broadcast(result.layout, other.layout)
+            if mismatch is not None:
+                self.flag(node, None, [checks.check_broadcast(label, result, other, mismatch)], result)
+                return Tensor(None, result.name, result.steps)
+            result = result.with_layout(layout)
+        if self.ctx.explain and result.layout != tensors[0].layout:
+            result = result.with_layout(result.layout, f"`{self.ctx.code(node)}` gives {result.layout}")
+        return result
+
+    def reduce(self, api: Api, node, t: Tensor, a, arg, label, method):
+        implicit = a is None
+        if implicit:
+            if api.default in (A.ALL, A.REQUIRED) or api.default is None:
+                return Tensor(None, t.name, t.steps) if api.default is not A.ALL else _scalar(t)
+            axes = api.default
+            arg_node = None
+        else:
+            axes = const_axes(a[0])
+            arg_node = a[1]
+            if axes is None:
+                if isinstance(a[0], Const) and a[0].value is None:
+                    return _scalar(t)
+                return Tensor(None, t.name, t.steps)
+        kd = arg(api.keepdims, api.keepdims_pos) if api.keepdims or api.keepdims_pos is not None else None
+        keepdims = False
+        if kd is not None:
+            if isinstance(kd[0], Const) and isinstance(kd[0].value, bool):
+                keepdims = kd[0].value
+            else:
+                return Tensor(None, t.name, t.steps)
+        kw = api.axis[0] if api.axis else "axis"
+        axis_text = self.axis_text(arg_node, kw, axes)
+        verdicts = checks.check_reduce(label, axis_text, t, axes, implicit, api.builtin_loss, self.per_sample, kw)
+        if self.flag(node, arg_node, verdicts, t):
+            return Tensor(None, t.name, t.steps)
+        if t.layout is None:
+            return t
+        positions, _ = checks.resolve_positions(t.layout, axes)
+        if positions is None:
+            return Tensor(None, t.name, t.steps)
+        out = t.with_layout(reduce_axes(t.layout, set(positions), keepdims),
+                            self.step(node, t, reduce_axes(t.layout, set(positions), keepdims)))
+        if api.pair and not implicit:
+            return Pair(out, out)
+        return out
+
+    def feature(self, api: Api, node, t: Tensor, a, label, keywords):
+        implicit = a is None
+        fixed = api.fixed is not None
+        if fixed:
+            axis, arg_node = api.fixed, None
+        elif implicit:
+            if api.default in (A.ALL, A.REQUIRED) or api.default is None:
+                return _scalar(t) if api.reduces and api.default is A.ALL else Tensor(None, t.name, t.steps)
+            axis, arg_node = api.default, None
+        else:
+            axis, arg_node = const_axes(a[0]), a[1]
+            if axis is None:
+                return Tensor(None, t.name, t.steps)
+        kw = api.axis[0] if api.axis else "axis"
+        axis_text = self.axis_text(arg_node, kw, axis)
+        verdicts = checks.check_feature(label, axis_text, t, axis, implicit and not fixed, fixed, kw)
+        if self.flag(node, arg_node, verdicts, t, insert_kw=kw if implicit and api.axis and not fixed else None):
+            return Tensor(None, t.name, t.steps)
+        if api.reduction and not _reduction_none(keywords):
+            return _scalar(t)
+        result: object = t
+        if api.reduces and t.layout is not None:
+            positions, _ = checks.resolve_positions(t.layout, axis)
+            result = t.with_layout(reduce_axes(t.layout, set(positions), False)) if positions else Tensor(None, t.name)
+        if api.pair:
+            return Pair(result, result)
+        return result
+
+    def one_hot(self, api: Api, node, tensors, arg):
+        t = tensors[0] if tensors else None
+        if not isinstance(t, Tensor):
+            return UNKNOWN
+        cls = self.class_axis or Axis("classes", FEATURE)
+        a = arg(api.axis, api.pos)
+        if t.layout is None:
+            return Tensor(None, t.name)
+        axes = list(t.layout.axes)
+        if a is None:
+            return t.with_layout(make(axes + [cls]), self.step(node, t, make(axes + [cls])))
+        idx = const_axes(a[0])
+        if not isinstance(idx, int):
+            return Tensor(None, t.name)
+        rank = len(axes) + 1
+        pos = normalize(idx, rank)
+        if pos is None:
+            return Tensor(None, t.name)
+        axes.insert(pos, cls)
+        return t.with_layout(make(axes))
+
+    def join_tensors(self, api, node, positional, keywords, arg):
+        seq = positional[0] if positional else None
+        items = seq.items if isinstance(seq, Seq) else ()
+        tensors = [i for i in items if isinstance(i, Tensor)]
+        if not tensors or len(tensors) != len(items):
+            return UNKNOWN
+        layouts = {t.layout for t in tensors}
+        if len(layouts) != 1 or tensors[0].layout is None:
+            return Tensor(None, tensors[0].name)
+        t = tensors[0]
+        if api.kind == A.CONCAT:
+            return t
+        a = arg(api.axis, api.pos)
+        idx = const_axes(a[0]) if a is not None else api.default
+        if not isinstance(idx, int) or t.layout.rank is None:
+            return Tensor(None, t.name)
+        pos = normalize(idx, t.layout.rank + 1)
+        if pos is None:
+            return Tensor(None, t.name)
+        axes = list(t.layout.axes)
+        axes.insert(pos, unknown_axis())
+        return t.with_layout(make(axes))
+
+    def shape_op(self, api, node, t: Tensor, a, arg, positional, method, label):
+        layout = t.layout
+        if layout is None or layout.variadic_index is not None:
+            if api.kind == A.RESHAPE:
+                shape = self._shape_arg(a, positional, method)
+                if shape is not None:
+                    return t.with_layout(with_rank(len(shape)))
+            return Tensor(None, t.name, t.steps)
+        axes = list(layout.axes)
+        rank = len(axes)
+        kind = api.kind
+        new: list[Axis] | None = None
+        if kind == A.SWAP and method and label == "transpose" and len(positional) != 2:
+            kind = A.PERMUTE if positional else A.REVERSE  # numpy's x.transpose(perm)
+        if kind == A.PERMUTE:
+            if method and len(positional) > 1:
+                perm = tuple(p.value if isinstance(p, Const) else None for p in positional)
+            elif a is None:
+                perm = tuple(reversed(range(rank))) if api.default is None else None
+            else:
+                perm = const_axes(a[0])
+                perm = perm if isinstance(perm, tuple) else None
+            if perm is None or None in perm or len(perm) != rank:
+                return Tensor(None, t.name, t.steps)
+            norm = [normalize(p, rank) for p in perm]
+            if None in norm or sorted(norm) != list(range(rank)):
+                return Tensor(None, t.name, t.steps)
+            new = [axes[p] for p in norm]
+        elif kind == A.REVERSE:
+            new = list(reversed(axes))
+        elif kind == A.SWAP:
+            b = arg(api.end, api.end_pos)
+            i, j = (const_axes(a[0]) if a else None), (const_axes(b[0]) if b else None)
+            if not isinstance(i, int) or not isinstance(j, int):
+                return Tensor(None, t.name, t.steps)
+            i, j = normalize(i, rank), normalize(j, rank)
+            if i is None or j is None:
+                return Tensor(None, t.name, t.steps)
+            new = list(axes)
+            new[i], new[j] = new[j], new[i]
+        elif kind == A.MOVEAXIS:
+            b = arg(api.end, api.end_pos)
+            src, dst = (const_axes(a[0]) if a else None), (const_axes(b[0]) if b else None)
+            src = (src,) if isinstance(src, int) else src
+            dst = (dst,) if isinstance(dst, int) else dst
+            if not src or not dst or len(src) != len(dst):
+                return Tensor(None, t.name, t.steps)
+            src = [normalize(s, rank) for s in src]
+            dst = [normalize(d, rank) for d in dst]
+            if None in src or None in dst:
+                return Tensor(None, t.name, t.steps)
+            rest = [ax for k, ax in enumerate(axes) if k not in src]
+            new = [None] * rank
+            for s, d in zip(src, dst):
+                new[d] = axes[s]
+            it = iter(rest)
+            new = [ax if ax is not None else next(it) for ax in new]
+        elif kind == A.FLATTEN:
+            start = const_axes(a[0]) if a else api.default
+            b = arg(api.end, api.end_pos) if api.end or api.end_pos is not None else None
+            end = const_axes(b[0]) if b else api.end_default
+            if not isinstance(start, int) or not isinstance(end, int):
+                return Tensor(None, t.name, t.steps)
+            s, e = normalize(start, rank), normalize(end, rank)
+            if s is None or e is None or s > e:
+                return Tensor(None, t.name, t.steps)
+            new = axes[:s] + [merged(axes[s:e + 1])] + axes[e + 1:]
+        elif kind == A.EXPAND:
+            idx = const_axes(a[0]) if a else (api.default if isinstance(api.default, int) else None)
+            if not isinstance(idx, int):
+                return Tensor(None, t.name, t.steps)
+            pos = normalize(idx, rank + 1)
+            if pos is None:
+                return Tensor(None, t.name, t.steps)
+            new = axes[:pos] + [ONE] + axes[pos:]
+        elif kind == A.SQUEEZE:
+            if a is None:
+                if any(is_unknown(ax) for ax in axes):
+                    return Tensor(None, t.name, t.steps)
+                new = [ax for ax in axes if ax.size != 1]
+            else:
+                idx = const_axes(a[0])
+                idxs = (idx,) if isinstance(idx, int) else idx
+                if not idxs:
+                    return Tensor(None, t.name, t.steps)
+                pos = {normalize(i, rank) for i in idxs}
+                if None in pos:
+                    return Tensor(None, t.name, t.steps)
+                new = [ax for k, ax in enumerate(axes) if not (k in pos and (ax.size == 1 or is_unknown(ax)))]
+        elif kind == A.RESHAPE:
+            shape = self._shape_arg(a, positional, method)
+            if shape is None:
+                return Tensor(None, t.name, t.steps)
+            new = _reshape(axes, shape)
+            if new is None:
+                return t.with_layout(with_rank(len(shape)))
+        if new is None:
+            return Tensor(None, t.name, t.steps)
+        result = make(new)
+        return t.with_layout(result, self.step(node, t, result))
+
+    def _shape_arg(self, a, positional, method):
+        if method and len(positional) > 1:
+            items = positional
+        elif a is None:
+            return None
+        else:
+            v = a[0]
+            if isinstance(v, Const) and isinstance(v.value, tuple):
+                items = [Const(x) for x in v.value]
+            elif isinstance(v, Const) and isinstance(v.value, int):
+                items = [v]
+            elif isinstance(v, Seq):
+                items = list(v.items)
+            else:
+                return None
+        return list(items)
+
+    def reverse(self, t: Tensor, node):
+        if t.layout is None or t.layout.variadic_index is not None:
+            return Tensor(None, t.name, t.steps)
+        return t.with_layout(make(reversed(t.layout.axes)))
+
+    def einsum(self, positional):
+        if not positional or not isinstance(positional[0], Const) or not isinstance(positional[0].value, str):
+            return Tensor(None) if any(isinstance(p, Tensor) for p in positional) else UNKNOWN
+        spec = positional[0].value.replace(" ", "")
+        operands = positional[1:]
+        if "->" not in spec or "." in spec:
+            return Tensor(None, _name_of(*operands))
+        ins, out = spec.split("->")
+        letters: dict[str, Axis] = {}
+        names = ins.split(",")
+        if len(names) != len(operands):
+            return Tensor(None, _name_of(*operands))
+        for sub, op in zip(names, operands):
+            if not isinstance(op, Tensor) or op.layout is None or op.layout.rank != len(sub):
+                continue
+            for ch, ax in zip(sub, op.layout.axes):
+                if ch in letters and ax.size != 1 and letters[ch].size != 1 and not is_unknown(ax) and not is_unknown(letters[ch]) and ax.name != letters[ch].name:
+                    return Tensor(None, _name_of(*operands))
+                if ch not in letters or letters[ch].size == 1:
+                    letters[ch] = ax
+        if not all(ch in letters for ch in out):
+            return Tensor(None, _name_of(*operands))
+        return Tensor(make(letters[ch] for ch in out), _name_of(*operands))
+
+    def einops(self, t: Tensor, pattern: str, node):
+        if "->" not in pattern or t.layout is None or t.layout.variadic_index is not None:
+            return Tensor(None, t.name, t.steps)
+        left, right = (s.strip() for s in pattern.split("->"))
+        lt = _einops_tokens(left)
+        rt = _einops_tokens(right)
+        if lt is None or rt is None:
+            return Tensor(None, t.name, t.steps)
+        axes = list(t.layout.axes)
+        binding: dict[str, Axis] = {}
+        if "..." in lt:
+            i = lt.index("...")
+            n_fixed = len(lt) - 1
+            if len(axes) < n_fixed:
+                return Tensor(None, t.name, t.steps)
+            ell = axes[i:len(axes) - (n_fixed - i)]
+            lt2 = lt[:i] + [("...", k) for k in range(len(ell))] + lt[i + 1:]
+        else:
+            lt2 = lt
+        if len(lt2) != len(axes):
+            return Tensor(None, t.name, t.steps)
+        for tok, ax in zip(lt2, axes):
+            if isinstance(tok, list):
+                return Tensor(None, t.name, t.steps)  # a composed input axis: unknown split
+            binding[str(tok)] = ax
+        out: list[Axis] = []
+        for tok in rt:
+            if tok == "...":
+                out.extend(binding[str(("...", k))] for k in range(sum(1 for key in binding if key.startswith("('...'"))))
+            elif isinstance(tok, list):
+                parts = [binding.get(x) for x in tok]
+                out.append(merged(parts) if all(parts) else unknown_axis())
+            elif tok in binding:
+                out.append(binding[tok])
+            elif tok.isdigit() and tok == "1":
+                out.append(ONE)
+            else:
+                out.append(unknown_axis())
+        result = make(out)
+        return t.with_layout(result, self.step(node, t, result))
+
+    # -- loss objects --------------------------------------------------------------------------
+    def construct(self, api: Api, node: cst.Call, qualname: str):
+        positional, keywords, pos_nodes, star = self._arguments(node)
+        axis, axis_node = None, None
+        for n in api.axis:
+            if n in keywords:
+                axis, axis_node = keywords[n][0], keywords[n][1]
+        if axis is None and api.pos is not None and api.pos < len(positional):
+            axis, axis_node = positional[api.pos], pos_nodes[api.pos]
+        bound = None
+        if axis is not None:
+            bound = const_axes(axis)
+            if bound is None:
+                return UNKNOWN
+        reduction_none = _reduction_none(keywords)
+        call = api.call
+        if call is not None and api.default is not A.REQUIRED and api.default is not None and bound is None:
+            call = _with_default(call, api.default)
+        return LossObj(qualname, call, bound, axis_node, reduction_none)
+
+    def call_loss_object(self, obj: LossObj, node: cst.Call):
+        positional, keywords, pos_nodes, star = self._arguments(node)
+        api: Api = obj.api
+        if api is None or star:
+            return UNKNOWN
+        inputs = [positional[i] for i in api.args if i < len(positional)]
+        if not inputs or not all(isinstance(x, Tensor) for x in inputs):
+            return UNKNOWN
+        label = obj.qualname.rsplit(".", 1)[-1]
+        t = inputs[0] if len(inputs) == 1 else self.elementwise(node, label, inputs)
+        if not isinstance(t, Tensor):
+            return UNKNOWN
+        torch_reduction = obj.qualname.startswith("torch.nn.") and obj.qualname.endswith("Loss")
+        if api.kind == A.ELEMENTWISE:
+            return t if obj.reduction_none or not torch_reduction else Tensor(None, t.name)
+        if obj.axis is not None:
+            axis, implicit = obj.axis, False
+        elif api.fixed is not None:
+            axis, implicit = api.fixed, False
+        elif isinstance(api.default, (int, tuple)):
+            axis, implicit = api.default, True
+        else:
+            return Tensor(None, t.name)
+        kw = "axis" if not obj.qualname.startswith("torch.") else "dim"
+        if api.kind == A.REDUCE:
+            text = f"{kw}={_fmt(axis)}"
+            verdicts = checks.check_reduce(label, ("its default " if False else "") + text, t, axis, implicit, api.builtin_loss, self.per_sample, kw)
+        else:
+            text = f"{kw}={_fmt(axis)}"
+            verdicts = checks.check_feature(label, text, t, axis, implicit, api.fixed is not None and obj.axis is None, kw)
+        # a loss object is reported where it is called; its fix edits the constructor's axis
+        fixable = obj.axis_node is not None
+        if self.flag(node, None, verdicts, t, fix_node=obj.axis_node if fixable else None, no_fix=not fixable):
+            return Tensor(None, t.name)
+        if torch_reduction and not obj.reduction_none:
+            return _scalar(t)
+        if api.reduces and t.layout is not None:
+            positions, _ = checks.resolve_positions(t.layout, axis)
+            if positions:
+                return t.with_layout(reduce_axes(t.layout, set(positions), False))
+        return Tensor(None, t.name)
+
+    # -- reporting -------------------------------------------------------------------------------
+    def axis_text(self, arg_node, kw: str, axes) -> str:
+        if arg_node is None:
+            return f"{kw}={_fmt(axes)}"
+        value = self.ctx.code(arg_node.value)
+        name = arg_node.keyword.value if arg_node.keyword is not None else kw
+        return f"{name}={value}"
+
+    def step(self, node, t: Tensor, layout) -> str | None:
+        if not self.ctx.explain:
+            return None
+        same = "keeps" if t.layout == layout else "gives"
+        return f"`{self.ctx.code(node)}` {same} {layout}"
+
+    def flag(self, site, arg_node, verdicts, t: Tensor | None, insert_kw: str | None = None,
+             fix_node=None, no_fix: bool = False) -> bool:
+        """Record the verdicts at a call site. True when one of them is enabled (the result
+        of the operation then becomes unknown: one mistake, one finding)."""
+        fired = False
+        for v in verdicts:
+            if v.code not in self.ctx.enabled:
+                continue
+            fired = True
+            target = fix_node if fix_node is not None else (arg_node if arg_node is not None else None)
+            c = Candidate(
+                code=v.code,
+                node=arg_node if arg_node is not None else site,
+                site=site,
+                message=v.message,
+                fix_node=(target.value if isinstance(target, cst.Arg) else target) if v.fix_axes is not None and not no_fix else None,
+                fix_value=v.fix_axes,
+                fix_insert=(site, insert_kw) if v.fix_axes is not None and target is None and insert_kw and not no_fix else None,
+                explain=(t.steps if t is not None else ()),
+            )
+            self.ctx.candidates.append(c)
+        return fired
+
+
+def _scalar(t: Tensor) -> Tensor:
+    return Tensor(Layout(()), t.name, t.steps)
+
+
+def _with_default(call: Api, default) -> Api:
+    from dataclasses import replace
+
+    return replace(call, default=default)
+
+
+def _reduction_none(keywords) -> bool:
+    r = keywords.get("reduction")
+    return r is not None and isinstance(r[0], Const) and r[0].value == "none"
+
+
+def _fmt(axes) -> str:
+    if isinstance(axes, tuple):
+        return "(" + ", ".join(str(a) for a in axes) + ("," if len(axes) == 1 else "") + ")"
+    return str(axes)
+
+
+def _name_of(*values) -> str:
+    for v in values:
+        if isinstance(v, Tensor):
+            return v.name
+    return "tensor"
+
+
+def _reshape(axes: list[Axis], shape: list) -> list[Axis] | None:
+    """Map a reshape's shape arguments onto named axes: ``x.size(0)`` / ``x.shape[i]`` name an
+    axis, ``-1`` absorbs the axes up to the next named one, ``1`` is a size-1 axis."""
+    out: list[Axis] = []
+    i = 0
+    for k, item in enumerate(shape):
+        if isinstance(item, Dim):
+            while i < len(axes) and axes[i].size == 1 and axes[i] != item.axis:
+                i += 1
+            if i < len(axes) and axes[i] == item.axis:
+                out.append(item.axis)
+                i += 1
+                continue
+            return None
+        if isinstance(item, Const) and item.value == -1:
+            nxt = None
+            for later in shape[k + 1:]:
+                if isinstance(later, Dim):
+                    nxt = later.axis
+                    break
+                if not (isinstance(later, Const) and later.value == 1):
+                    return None  # another unknown size after -1: cannot place it
+            j = len(axes)
+            if nxt is not None:
+                if nxt not in axes[i:]:
+                    return None
+                j = axes.index(nxt, i)
+            if j <= i:
+                return None
+            out.append(merged(axes[i:j]))
+            i = j
+            continue
+        if isinstance(item, Const) and item.value == 1:
+            out.append(ONE)
+            continue
+        return None
+    while i < len(axes) and axes[i].size == 1:
+        i += 1
+    return out if i == len(axes) else None
+
+
+def _einops_tokens(side: str):
+    out: list = []
+    group = None
+    for tok in side.replace("(", " ( ").replace(")", " ) ").split():
+        if tok == "(":
+            if group is not None:
+                return None
+            group = []
+        elif tok == ")":
+            if group is None:
+                return None
+            out.append(group)
+            group = None
+        elif group is not None:
+            group.append(tok)
+        else:
+            out.append(tok)
+    return out if group is None else None

@@ -1,0 +1,219 @@
+"""The abstract values of the layout engine, and the layout algebra on them.
+
+Every expression evaluates to one of: ``Tensor`` (a named layout, possibly with unknown axes,
+or no layout at all), ``Const`` (a Python literal: int, float, str, bool, None or a tuple of
+them), ``Dim`` (a shape element ``x.shape[i]`` / ``x.size(i)``), ``ShapeOf`` (``x.shape``),
+``Seq`` (a tuple/list that holds non-constants), ``QName`` (a module or function of a
+framework), ``LossObj`` (an instance of a loss class), ``Pair`` ((values, indices)), ``Func``
+(a function of the project), or ``UNKNOWN``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field, replace
+
+from .layouts import OTHER, SPATIAL, Axis, Layout
+
+UNKNOWN_ROLE = "unknown"
+_uid = itertools.count(1)
+
+
+def unknown_axis() -> Axis:
+    """An axis whose name losslint does not know (each one distinct)."""
+    return Axis(f"?{next(_uid)}", UNKNOWN_ROLE)
+
+
+ONE = Axis("1", OTHER, 1)
+
+
+class _Unknown:
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN = _Unknown()
+
+
+@dataclass(frozen=True)
+class Tensor:
+    layout: Layout | None          # None: nothing is known about the axes, not even the rank
+    name: str = "tensor"           # where it came from, for messages: "y_pred"
+    steps: tuple[str, ...] = field(default=(), compare=False)  # for --explain / hover
+    framework: str = field(default="", compare=False)
+
+    def with_layout(self, layout: Layout | None, step: str | None = None) -> "Tensor":
+        steps = self.steps + ((step,) if step else ())
+        return replace(self, layout=layout, steps=steps)
+
+    @property
+    def known(self) -> bool:
+        """True when at least one axis is named (not just a rank)."""
+        return self.layout is not None and any(a.role != UNKNOWN_ROLE for a in self.layout.axes)
+
+    @property
+    def rank(self) -> int | None:
+        return self.layout.rank if self.layout is not None else None
+
+
+@dataclass(frozen=True)
+class Const:
+    value: object
+
+
+@dataclass(frozen=True)
+class Dim:
+    """``x.shape[i]`` or ``x.size(i)``: the size of one named axis."""
+
+    axis: Axis
+
+
+@dataclass(frozen=True)
+class ShapeOf:
+    tensor: Tensor
+
+
+@dataclass(frozen=True)
+class Seq:
+    items: tuple
+
+
+@dataclass(frozen=True)
+class QName:
+    name: str
+
+
+@dataclass(frozen=True)
+class LossObj:
+    qualname: str
+    api: object         # the Api of calling it
+    axis: object        # the axis bound by the constructor (int / tuple / None = default)
+    axis_node: object = None   # where the constructor's axis argument was written
+    reduction_none: bool = False
+
+
+@dataclass(frozen=True)
+class Pair:
+    """(values, indices) of torch.max(x, dim) & co."""
+
+    values: Tensor
+    indices: Tensor
+
+
+@dataclass(frozen=True)
+class Func:
+    qualname: str
+    node: object
+
+
+def join(a, b):
+    """The value of a variable after two branches."""
+    if a is b or a == b:
+        return a
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        if a.layout == b.layout:
+            return a
+        return Tensor(None, a.name, a.steps)
+    return UNKNOWN
+
+
+def const_axes(value) -> tuple[int, ...] | int | None:
+    """An axis argument as an int or a tuple of ints, or None when it is not a constant."""
+    if isinstance(value, Const):
+        v = value.value
+        if isinstance(v, bool):
+            return None
+        if isinstance(v, int):
+            return v
+        if isinstance(v, tuple) and v and all(isinstance(i, int) and not isinstance(i, bool) for i in v):
+            return v
+    return None
+
+
+# -- the layout algebra ------------------------------------------------------------------------
+
+def axes_of(layout: Layout) -> tuple[Axis, ...]:
+    return layout.axes
+
+
+def make(axes) -> Layout:
+    return Layout(tuple(axes))
+
+
+def with_rank(rank: int) -> Layout:
+    return make(unknown_axis() for _ in range(rank))
+
+
+def is_unknown(ax: Axis) -> bool:
+    return ax.role == UNKNOWN_ROLE
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """Why broadcasting two layouts is wrong (LL104)."""
+
+    left: Axis | None
+    right: Axis | None
+    duplicate: Axis | None = None
+
+
+def broadcast(a: Layout | None, b: Layout | None) -> tuple[Layout | None, Mismatch | None]:
+    """Right-aligned broadcasting of named layouts."""
+    if a is None:
+        return b, None
+    if b is None:
+        return a, None
+    if a.variadic_index is not None or b.variadic_index is not None:
+        if a == b:
+            return a, None
+        return None, None
+    out: list[Axis] = []
+    xs, ys = list(a.axes), list(b.axes)
+    n = max(len(xs), len(ys))
+    xs = [None] * (n - len(xs)) + xs
+    ys = [None] * (n - len(ys)) + ys
+    mismatch = None
+    for x, y in zip(xs, ys):
+        if x is None or (x.size == 1 and y is not None):
+            out.append(y)
+        elif y is None or y.size == 1:
+            out.append(x)
+        elif is_unknown(x):
+            out.append(y if not is_unknown(y) else x)
+        elif is_unknown(y) or x.name == y.name:
+            out.append(x)
+        else:
+            if mismatch is None:
+                mismatch = Mismatch(x, y)
+            out.append(unknown_axis())
+    if mismatch is not None:
+        return None, mismatch
+    named = [ax for ax in out if not is_unknown(ax) and ax.size is None]
+    seen: set[str] = set()
+    for ax in named:
+        if ax.name in seen:
+            return None, Mismatch(None, None, duplicate=ax)
+        seen.add(ax.name)
+    return make(out), None
+
+
+def normalize(index: int, rank: int) -> int | None:
+    pos = index + rank if index < 0 else index
+    return pos if 0 <= pos < rank else None
+
+
+def reduce_axes(layout: Layout, positions: set[int], keepdims: bool) -> Layout:
+    if keepdims:
+        return make(ONE if i in positions else ax for i, ax in enumerate(layout.axes))
+    return make(ax for i, ax in enumerate(layout.axes) if i not in positions)
+
+
+def merged(axes: list[Axis]) -> Axis:
+    """The axis that a reshape makes of several adjacent ones (``H*W``)."""
+    if len(axes) == 1:
+        return axes[0]
+    if any(is_unknown(a) for a in axes):
+        return unknown_axis()
+    roles = {a.role for a in axes if a.size != 1}
+    role = roles.pop() if len(roles) == 1 and roles <= {SPATIAL} else OTHER
+    return Axis("*".join(a.name for a in axes if a.size != 1) or "1", role)
