@@ -50,32 +50,38 @@ def _relpath(path: str, root: Path) -> str:
 
 def check_source(path: str, cfg: Config, data: bytes | None = None, options: Options = Options()) -> list[Finding]:
     """All findings for one file (or ``data`` given for it), after selection and noqa."""
+    return analyse(path, cfg, data, options)[0]
+
+
+def analyse(path: str, cfg: Config, data: bytes | None = None, options: Options = Options()):
+    """(findings, Source or None) for one file."""
     enabled = _selected(cfg) - cfg.ignored_for(_relpath(path, cfg.root))
+    src = None
     try:
         src = source.read(path, data)
         if options.prefilter and not PREFILTER.search(src.text):
             # Not loss code: only LL001 can apply, and ast is an order of magnitude cheaper
             # than libcst to tell a syntax error.
             _syntax_check(path, src.text)
-            return []
+            return [], src
         module = source.parse(src)
     except source.SourceError as err:
-        return [err.finding] if "LL001" in enabled else []
+        return ([err.finding] if "LL001" in enabled else []), src
     if not (enabled - {"LL001"}):
-        return []
+        return [], src
     from .engine import analyse_module  # the engine is imported only when a file needs it
 
     try:
         findings = analyse_module(module, src, cfg, enabled, explain=options.explain)
     except RecursionError:
         print(f"losslint: {path}: skipped: nested too deeply to analyse", file=sys.stderr)
-        return []
+        return [], src
     except Exception as exc:  # an engine bug must not cost the user the other files
-        print(f"losslint: {path}: internal error, file skipped ({type(exc).__name__}: {exc}); "
-              "please report it with this file", file=sys.stderr)
         if os.environ.get("LOSSLINT_DEBUG"):
             raise
-        return []
+        print(f"losslint: {path}: internal error, file skipped ({type(exc).__name__}: {exc}); "
+              "please report it with this file", file=sys.stderr)
+        return [], src
     lines = src.lines
     out = []
     for f in findings:
@@ -85,7 +91,7 @@ def check_source(path: str, cfg: Config, data: bytes | None = None, options: Opt
         if noqa.suppressed(f.code, line_text):
             continue
         out.append(f)
-    return sorted(out)
+    return sorted(out), src
 
 
 def _syntax_check(path: str, text: str) -> None:

@@ -106,8 +106,8 @@ def run_check(args) -> int:
     resolver = ConfigResolver(Path(args.config) if args.config else None, overrides)
     options = Options(explain=args.explain)
 
-    if args.fix or args.diff:
-        print("losslint: --fix and --diff are not available yet; reporting findings only", file=sys.stderr)
+    if (args.fix or args.diff) and not args.stdin_filename:
+        return run_fix(args, resolver, options)
 
     if args.stdin_filename:
         data = sys.stdin.buffer.read()
@@ -145,3 +145,57 @@ def run_check(args) -> int:
     if findings and not args.exit_zero:
         return 1
     return 0
+
+
+def run_fix(args, resolver, options) -> int:
+    """--fix: apply fixes and report what is left; --diff: print them, change nothing."""
+    from .checker import analyse
+    from .files import discover
+    from .fixes import fix_file, unified_diff, write_atomic
+
+    paths = args.paths or ["."]
+
+    def exclude_for(path: Path):
+        cfg = resolver.for_path(path.absolute())
+        return cfg.root, cfg.exclude
+
+    files = discover([p for p in paths if os.path.lexists(p)], exclude_for, args.force_exclude)
+    remaining = []
+    fixed_total = changed_files = 0
+    for path in files:
+        cfg = resolver.for_path(Path(path).absolute())
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read()
+        except OSError:
+            data = None
+
+        def check(p, d):
+            findings, src = analyse(p, cfg, d, options)
+            return findings, (src.text if src else ""), (src.encoding if src else "utf-8")
+
+        result = fix_file(path, check, data)
+        if result.error:
+            print(f"losslint: {path}: {result.error}", file=sys.stderr)
+        if result.fixed != result.original:
+            changed_files += 1
+            if args.diff:
+                sys.stdout.write(unified_diff(path, result.original, result.fixed))
+                remaining.extend(check(path, data)[0])
+                continue
+            _, src = analyse(path, cfg, data, options)
+            error = write_atomic(path, result.fixed, src.encoding if src else "utf-8", data)
+            if error:
+                print(f"losslint: {path}: {error}", file=sys.stderr)
+                remaining.extend(check(path, data)[0])
+                continue
+            fixed_total += result.applied
+        remaining.extend(result.findings)
+    remaining.sort()
+    if args.diff:
+        print(f"losslint: {changed_files} file(s) would be changed", file=sys.stderr)
+        return 1 if changed_files and not args.exit_zero else 0
+    sys.stdout.write(reporters.FORMATS[args.format](remaining))
+    print(f"losslint: fixed {fixed_total} finding(s) in {changed_files} file(s); {len(remaining)} remaining",
+          file=sys.stderr)
+    return 1 if remaining and not args.exit_zero else 0

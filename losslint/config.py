@@ -83,10 +83,11 @@ class Config:
         return None
 
     def ignored_for(self, rel_path: str) -> set[str]:
+        """The rule codes switched off for a file; prefixes ("LL1") expand to their codes."""
         out: set[str] = set()
         for pattern, codes in self.per_file_ignores:
             if fnmatch.fnmatch(rel_path, pattern) or fnmatch.fnmatch(Path(rel_path).name, pattern):
-                out.update(codes)
+                out.update(code for code in RULES if matches(code, list(codes)))
         return out
 
     def fingerprint(self) -> str:

@@ -38,6 +38,21 @@ def _is_venv(directory: str) -> bool:
     return os.path.isfile(os.path.join(directory, "pyvenv.cfg"))
 
 
+def _in_skipped_dir(path: Path, root: Path) -> bool:
+    """Whether a directory the walk would skip holds ``path``. Only directories below the
+    project root count: a checkout under ``/home/ci/build/`` is not a build directory."""
+    try:
+        rel_dirs = path.resolve().relative_to(root.resolve()).parts[:-1]
+        base = root.resolve()
+    except ValueError:
+        rel_dirs, base = path.parts[:-1], Path()
+    for d in rel_dirs:
+        base = base / d
+        if d in SKIP_DIRS or d.endswith(".egg-info") or _is_venv(str(base)):
+            return True
+    return False
+
+
 def discover(paths: list[str], exclude_for, force_exclude: bool = False):
     """Yield the files to check, in sorted order, without duplicates.
 
@@ -74,9 +89,7 @@ def discover(paths: list[str], exclude_for, force_exclude: bool = False):
         else:
             if force_exclude:
                 root, patterns = exclude_for(p)
-                if is_excluded(p, root, patterns) or any(
-                    part in SKIP_DIRS for part in p.parts[:-1]
-                ):
+                if is_excluded(p, root, patterns) or _in_skipped_dir(p, root):
                     continue
             key = os.path.normpath(str(p))
             if key not in seen:

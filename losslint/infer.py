@@ -8,7 +8,7 @@ per site, computes positions (only for files with findings) and builds fixes.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import libcst as cst
 
@@ -168,6 +168,8 @@ class FunctionAnalyzer:
 
     def bind(self, target, value) -> None:
         if isinstance(target, cst.Name):
+            if isinstance(value, Tensor) and value.layout is not None:
+                value = replace(value, name=target.value)  # messages name the variable
             self.env[target.value] = value
         elif isinstance(target, (cst.Tuple, cst.List)):
             elements = [el.value for el in target.elements]

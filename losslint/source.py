@@ -20,9 +20,12 @@ class Source:
     text: str
     lines: list[str]
     module: cst.Module | None = None
+    encoding: str = "utf-8"
+    bom: bool = False
 
 
 _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=]")
+_NEWLINE = re.compile(r"\r\n|\r|\n")
 
 
 class SourceError(Exception):
@@ -37,6 +40,11 @@ def _ll001(path: str, line: int, col: int, message: str) -> SourceError:
 
 def decode(path: str, data: bytes) -> str:
     """Decode bytes as Python does: BOM, then a PEP 263 cookie, else UTF-8."""
+    return decode_with_encoding(path, data)[0]
+
+
+def decode_with_encoding(path: str, data: bytes) -> tuple[str, str]:
+    """(text, encoding); the text has no BOM."""
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
@@ -64,7 +72,7 @@ def decode(path: str, data: bytes) -> str:
         raise _ll001(path, 1, 1, f"cannot decode: unknown encoding {encoding!r}")
     if text.startswith("\ufeff"):
         text = text[1:]
-    return text
+    return text, encoding
 
 
 def read(path: str, data: bytes | None = None) -> Source:
@@ -75,13 +83,22 @@ def read(path: str, data: bytes | None = None) -> Source:
                 data = fh.read()
         except OSError as exc:
             raise _ll001(path, 1, 1, f"cannot read: {exc.strerror or exc}")
-    text = decode(path, data)
+    text, encoding = decode_with_encoding(path, data)
     nul = text.find("\0")
     if nul != -1:
         line = text.count("\n", 0, nul) + 1
         col = nul - (text.rfind("\n", 0, nul) + 1) + 1
         raise _ll001(path, line, col, "cannot parse: source code contains a NUL byte")
-    return Source(path, text, text.splitlines())
+    return Source(path, text, split_lines(text), encoding=encoding, bom=data.startswith(b"\xef\xbb\xbf"))
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines as Python numbers them: only \\n, \\r\\n and \\r end a line (``str.splitlines``
+    also splits on form feeds, \\x1c-\\x1e, \\x85, \\u2028 and \\u2029, which Python does not)."""
+    lines = _NEWLINE.split(text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
 
 
 def parse(src: Source) -> cst.Module:
