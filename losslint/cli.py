@@ -133,12 +133,12 @@ def run_check(args) -> int:
         print(NO_LAYOUT_HINT, file=sys.stderr)
 
     out = sys.stdout
-    out.write(reporters.FORMATS[args.format](findings))
     if args.explain and args.format == "text":
         for f in findings:
-            if f.explain:
-                out.write(f"{f.path}:{f.line}:{f.column}: {f.code} explained:\n")
-                out.write("".join(f"    {step}\n" for step in f.explain))
+            out.write(reporters.text([f]))
+            out.write("".join(f"    {step}\n" for step in f.explain))
+    else:
+        out.write(reporters.FORMATS[args.format](findings))
     if args.statistics:
         (sys.stderr if args.format != "text" else out).write(reporters.statistics(findings))
     out.flush()

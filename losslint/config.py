@@ -114,8 +114,11 @@ def _str(file, key, value) -> str:
 
 
 def _str_list(file, key, value) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+    if not isinstance(value, list):
         raise ConfigError(file, key, f"expected a list of strings, got {_type(value)}")
+    for v in value:
+        if not isinstance(v, str):
+            raise ConfigError(file, key, f"expected a list of strings, got {_type(v)} ({v!r}) in the list")
     return tuple(value)
 
 

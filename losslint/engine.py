@@ -12,12 +12,13 @@ from . import apis as A
 from .apis import REGISTRY, framework_of, PER_SAMPLE_FRAMEWORKS
 from .config import Config
 from .discovery import PRED_PARAMS, TARGET_PARAMS, LossFunction, find_losses
+from .declared import PragmaError, jaxtyping_layout, pragma_layouts
 from .findings import Edit, Finding, Fix
-from .imports import collect_aliases
-from .infer import Candidate, Context, FunctionAnalyzer
+from .infer import Candidate, Context, FunctionAnalyzer, Run
 from .layouts import Layout
+from .project import Project
 from .rules import PRIORITY
-from .values import UNKNOWN, LossObj, Tensor
+from .values import UNKNOWN, Func, LossObj, Tensor
 
 
 def module_name_for(path: str, root: Path) -> str:
@@ -48,78 +49,122 @@ def _uses_per_sample_framework(fn: cst.FunctionDef, aliases: dict[str, str]) -> 
     return found
 
 
-def _param_layouts(loss: LossFunction, cfg: Config, module_name: str):
-    """name -> (layout or None, where it came from) for the parameters of a loss."""
+def _param_layouts(loss: LossFunction, cfg: Config, module_name: str, cfg_name: str):
+    """name -> (layout or None, where it came from) for the parameters of a loss, and the
+    prediction layout. Code (annotations, pragmas) wins over the config."""
     out_cfg = cfg.output_for(loss.name, loss.qualname, module_name)
-    pred = out_cfg.layout if out_cfg and out_cfg.layout else cfg.layout
-    target = out_cfg.target_layout if out_cfg and out_cfg.target_layout else (
-        pred if out_cfg and out_cfg.layout else cfg.target_layout)
-    origin = cfg.layout_origin or "config"
+    pred, target = cfg.layout, cfg.target_layout
+    pred_origin = cfg.layout_origin or "config"
+    target_origin = pred_origin.replace(" layout", " target-layout") if "[tool.losslint]" in pred_origin else pred_origin
     if out_cfg is not None and out_cfg.layout is not None:
-        origin = f"{cfg.path.name if cfg.path else 'config'} output {out_cfg.name!r}"
-    params = dict(cfg.params)
+        pred, target = out_cfg.layout, out_cfg.target_layout or out_cfg.layout
+        pred_origin = f"{cfg_name} [[tool.losslint.outputs]] {out_cfg.name!r} layout"
+        target_origin = f"{cfg_name} [[tool.losslint.outputs]] {out_cfg.name!r} target-layout"
+    try:
+        pragma = pragma_layouts(loss.node)
+    except PragmaError:
+        pragma = {}
+    if pragma:
+        pred, target = pragma["layout"], pragma["target-layout"]
+        pred_origin = target_origin = "pragma on the def line"
+        pred_origin, target_origin = 'pragma layout="..."', 'pragma target-layout="..."'
+    params = {name: (lay, f"{cfg_name} params.{name}") for name, lay in cfg.params.items()}
     if out_cfg is not None:
-        params.update(out_cfg.params)
+        params.update({name: (lay, f"{cfg_name} output {out_cfg.name!r} params.{name}") for name, lay in out_cfg.params.items()})
     result: dict[str, tuple[Layout | None, str]] = {}
     names = loss.params
     has_named = any(p in PRED_PARAMS or p in TARGET_PARAMS for p in names)
+    all_params = {p.name.value: p for p in list(loss.node.params.posonly_params) + list(loss.node.params.params)}
     for i, p in enumerate(names):
-        if p in params:
-            result[p] = (params[p], f"{origin.split(' ')[0]} params.{p}")
+        annotated = jaxtyping_layout(all_params[p].annotation) if p in all_params else None
+        if annotated is not None:
+            result[p] = (annotated, "jaxtyping annotation")
+        elif p in params:
+            result[p] = params[p]
         elif p in PRED_PARAMS:
-            result[p] = (pred, f"{origin} layout" if "output" in origin else origin)
+            result[p] = (pred, pred_origin)
         elif p in TARGET_PARAMS:
-            result[p] = (target, (origin.replace(" layout", " target-layout") if "target" not in origin else origin))
+            result[p] = (target, target_origin)
         elif out_cfg is not None and not has_named and i < 2:
-            result[p] = (pred if i == 0 else target, origin)
-    return result, pred
+            result[p] = (pred, pred_origin) if i == 0 else (target, target_origin)
+    pred_layout = next((lay for p, (lay, _) in result.items() if p in PRED_PARAMS and lay is not None), pred)
+    return result, pred_layout
+
+
+def data_format_of(layout: Layout | None) -> str | None:
+    """channels_first / channels_last for ``K.image_data_format()`` under a layout."""
+    if layout is None:
+        return None
+    fi = layout.feature_index()
+    if fi is None:
+        return None
+    start = 1 if layout.axes and layout.axes[0].role == "batch" else 0
+    if fi == start and len(layout.axes) > start + 1:
+        return "channels_first"
+    if fi == len(layout.axes) - 1:
+        return "channels_last"
+    return None
 
 
 def analyse_module(module: cst.Module, src, cfg: Config, enabled: set[str], explain: bool = False) -> list[Finding]:
-    aliases = collect_aliases(module)
-    mod_name = module_name_for(src.path, cfg.root)
-    ctx = Context(module, aliases, enabled, explain)
     needs_layout = enabled - {"LL001", "LL107"}
     if not needs_layout:
         return []
+    mod_name = module_name_for(src.path, cfg.root)
+    project = Project(cfg.root)
+    info = project.add(mod_name, src.path, module, src)
+    run = Run(enabled, explain)
+    ctx = Context(info, run)
+    aliases = info.aliases
+    cfg_name = cfg.path.name if cfg.path else "config"
     losses = find_losses(module, aliases, cfg, mod_name)
-    init_cache: dict[int, dict] = {}
+    module_scope = None
     for loss in losses:
-        layouts, pred_layout = _param_layouts(loss, cfg, mod_name)
+        layouts, pred_layout = _param_layouts(loss, cfg, mod_name, cfg_name)
+        data_format = data_format_of(pred_layout)
         env = {}
-        for p in loss.params:
-            if p in layouts:
-                layout, origin = layouts[p]
-                steps = (f"{p}: {layout} ({origin})",) if layout is not None else ()
-                env[p] = Tensor(layout, p, steps)
+        defaults = FunctionAnalyzer(ctx, {}, False, None, data_format=data_format)
+        for p in list(loss.node.params.posonly_params) + list(loss.node.params.params) + list(loss.node.params.kwonly_params):
+            name = p.name.value
+            if name in layouts:
+                layout, origin = layouts[name]
+                steps = (f"{name}: {layout} ({origin})",) if layout is not None else ()
+                env[name] = Tensor(layout, name, steps)
+            elif p.default is not None:
+                env[name] = defaults.expr(p.default)   # what runs when the framework calls it
             else:
-                env[p] = UNKNOWN
-        self_attrs = {}
+                env[name] = UNKNOWN
+        self_attrs, self_class = {}, None
         if loss.class_node is not None:
-            key = id(loss.class_node)
-            if key not in init_cache:
-                init_cache[key] = _init_attrs(ctx, loss.class_node)
-            self_attrs = dict(init_cache[key])
+            self_class = defaults.class_value(loss.class_node)
+            self_attrs = _init_attrs(ctx, loss.class_node, self_class, data_format)
         per_sample = loss.keras_loss or _uses_per_sample_framework(loss.node, aliases)
         class_axis = None
         if pred_layout is not None and pred_layout.feature_index() is not None:
             class_axis = pred_layout.axes[pred_layout.feature_index()]
-        analyzer = FunctionAnalyzer(ctx, env, per_sample, class_axis, self_attrs)
+        analyzer = FunctionAnalyzer(ctx, env, per_sample, class_axis, self_attrs,
+                                    data_format=data_format, self_class=self_class)
         body = loss.node.body
         analyzer.run_block(body.body if isinstance(body, cst.IndentedBlock) else [body])
     _check_compile_calls(ctx, module, cfg)
-    return _to_findings(ctx, module, src.path)
+    return _to_findings(run)
 
 
-def _init_attrs(ctx: Context, cls: cst.ClassDef) -> dict:
-    """``self.x = ...`` values from ``__init__`` (loss objects, constants), with rules off."""
-    quiet = Context(ctx.module, ctx.aliases, set(), False)
+def _init_attrs(ctx: Context, cls: cst.ClassDef, self_class, data_format) -> dict:
+    """``self.x = ...`` values from ``__init__`` (loss objects, constants), with rules off;
+    class-level constants first."""
+    attrs = {k: v for k, v in self_class.attrs.items() if not isinstance(v, Func)}
+    quiet = Context(ctx.info, Run(set()))
     for stmt in cls.body.body if isinstance(cls.body, cst.IndentedBlock) else ():
         if isinstance(stmt, cst.FunctionDef) and stmt.name.value in ("__init__", "build"):
-            a = FunctionAnalyzer(quiet, {}, False, None, {})
+            env = {}
+            for p in list(stmt.params.params)[1:]:
+                env[p.name.value] = (FunctionAnalyzer(quiet, {}, False, None, data_format=data_format).expr(p.default)
+                                     if p.default is not None else UNKNOWN)
+            a = FunctionAnalyzer(quiet, env, False, None, dict(attrs), data_format=data_format)
             a.run_block(stmt.body.body if isinstance(stmt.body, cst.IndentedBlock) else [])
-            return a.self_attrs
-    return {}
+            attrs.update(a.self_attrs)
+    return attrs
 
 
 def _check_compile_calls(ctx: Context, module: cst.Module, cfg: Config) -> None:
@@ -148,7 +193,7 @@ def _check_compile_calls(ctx: Context, module: cst.Module, cfg: Config) -> None:
                 origin = cfg.layout_origin or "config"
                 env = {"__pred": Tensor(pred, "model output", (f"model output: {pred} ({origin})",)),
                        "__target": Tensor(target, "target", ())}
-                analyzer = FunctionAnalyzer(ctx, env, True, None, {})
+                analyzer = FunctionAnalyzer(ctx, env, True, None, {}, data_format=data_format_of(pred))
                 _apply_compile_loss(analyzer, value_node, env)
 
 
@@ -244,11 +289,22 @@ def _format_axes(value, original: cst.CSTNode | None) -> str:
     return f"({items})"
 
 
-def _to_findings(ctx: Context, module: cst.Module, path: str) -> list[Finding]:
-    picked = _pick(ctx.candidates)
-    if not picked:
-        return []
-    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+def _to_findings(run: Run) -> list[Finding]:
+    picked = _pick(run.candidates)
+    by_ctx: dict[int, list[Candidate]] = {}
+    for c in picked:
+        by_ctx.setdefault(id(c.ctx.info), []).append(c)
+    findings: list[Finding] = []
+    for group in by_ctx.values():
+        info = group[0].ctx.info
+        findings.extend(_positions(info, group))
+    return findings
+
+
+def _positions(info, picked: list[Candidate]) -> list[Finding]:
+    """Positions are resolved only here, for modules with findings."""
+    positions = MetadataWrapper(info.module, unsafe_skip_copy=True).resolve(PositionProvider)
+    path = info.path
     findings = []
     seen = set()
     for c in picked:
@@ -266,11 +322,10 @@ def _to_findings(ctx: Context, module: cst.Module, path: str) -> list[Finding]:
             fix = Fix(f"use {new}", (Edit(r.start.line, r.start.column + 1, r.end.line, r.end.column + 1, new),))
         elif c.fix_insert is not None and c.fix_value is not None:
             call, kw = c.fix_insert
-            if call.args and call.args[-1] in positions:
-                r = positions[call.args[-1]]
-                text = f", {kw}={_format_axes(c.fix_value, None)}"
-                fix = Fix(f"add {kw}={_format_axes(c.fix_value, None)}",
-                          (Edit(r.end.line, r.end.column + 1, r.end.line, r.end.column + 1, text),))
+            if call.args and call.args[-1].value in positions:
+                r = positions[call.args[-1].value]
+                value = _format_axes(c.fix_value, None)
+                fix = Fix(f"add {kw}={value}", (Edit(r.end.line, r.end.column + 1, r.end.line, r.end.column + 1, f", {kw}={value}"),))
         findings.append(Finding(
             path, rng.start.line, rng.start.column + 1, c.code, c.message,
             rng.end.line, rng.end.column + 1, fix, c.explain,

@@ -65,4 +65,5 @@ class Finding:
             "name": self.name,
             "message": self.message,
             "fix": self.fix.to_json() if self.fix else None,
+            **({"explain": list(self.explain)} if self.explain else {}),
         }

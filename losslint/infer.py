@@ -17,13 +17,14 @@ from . import checks
 from .apis import REGISTRY, Api, canonical, framework_of
 from .imports import dotted
 from .layouts import FEATURE, SPATIAL, Axis, Layout
-from .values import (ONE, UNKNOWN, Const, Dim, Func, LossObj, Pair, QName, Seq, ShapeOf,
+from .values import (ONE, UNKNOWN, ClassVal, Const, Dim, Func, LossObj, Pair, QName, Seq, ShapeOf,
                      Tensor, broadcast, const_axes, is_unknown, join, make, merged, normalize,
                      reduce_axes, unknown_axis, with_rank)
 
 
 @dataclass
 class Candidate:
+    ctx: "Context"
     code: str
     node: cst.CSTNode            # where it is reported (the axis argument, else the call)
     site: cst.CSTNode            # the call: one finding per call site
@@ -35,15 +36,38 @@ class Candidate:
 
 
 @dataclass
-class Context:
-    """Per-module state shared by the function analyses."""
+class Run:
+    """State shared by every analysis of one check: findings and helper summaries."""
 
-    module: cst.Module
-    aliases: dict[str, str]
     enabled: set[str]
     explain: bool = False
     candidates: list[Candidate] = field(default_factory=list)
-    flagged_sites: set[int] = field(default_factory=set)
+    summaries: dict = field(default_factory=dict)
+    stack: set = field(default_factory=set)
+
+
+@dataclass
+class Context:
+    """One module as the analyses see it."""
+
+    info: object                 # project.ModuleInfo
+    run: Run
+
+    @property
+    def module(self) -> cst.Module:
+        return self.info.module
+
+    @property
+    def aliases(self) -> dict[str, str]:
+        return self.info.aliases
+
+    @property
+    def enabled(self) -> set[str]:
+        return self.run.enabled
+
+    @property
+    def explain(self) -> bool:
+        return self.run.explain
 
     def code(self, node: cst.CSTNode) -> str:
         try:
@@ -62,8 +86,12 @@ BINOPS = {
 
 class FunctionAnalyzer:
     def __init__(self, ctx: Context, env: dict, per_sample: bool, class_axis: Axis | None,
-                 self_attrs: dict | None = None):
+                 self_attrs: dict | None = None, data_format: str | None = None,
+                 module_scope: bool = False, self_class: ClassVal | None = None):
         self.ctx = ctx
+        self.self_class = self_class
+        self.data_format = data_format
+        self.globals = {} if module_scope else ctx.info.globals(data_format)
         self.env: dict = dict(env)
         self.per_sample = per_sample
         self.class_axis = class_axis  # the feature axis one_hot appends
@@ -80,7 +108,15 @@ class FunctionAnalyzer:
             for small in node.body:
                 self.small(small)
         elif isinstance(node, cst.If):
-            self.expr(node.test)
+            test = self.expr(node.test)
+            if isinstance(test, Const) and isinstance(test.value, bool):
+                if test.value:
+                    self.run_block(node.body.body)
+                elif isinstance(node.orelse, cst.If):
+                    self.stmt(node.orelse)
+                elif node.orelse is not None:
+                    self.run_block(node.orelse.body.body)
+                return
             self.branches([node.body.body] + list(self._orelse(node.orelse)))
         elif isinstance(node, (cst.For, cst.While)):
             if isinstance(node, cst.For):
@@ -108,9 +144,9 @@ class FunctionAnalyzer:
             if node.finalbody is not None:
                 self.run_block(node.finalbody.body.body)
         elif isinstance(node, cst.FunctionDef):
-            self.env[node.name.value] = Func(node.name.value, node)
+            self.env[node.name.value] = Func(node.name.value, node, self.ctx)
         elif isinstance(node, cst.ClassDef):
-            self.env[node.name.value] = UNKNOWN
+            self.env[node.name.value] = self.class_value(node)
         elif hasattr(node, "body") and hasattr(node.body, "body"):
             self.run_block(node.body.body)
 
@@ -215,8 +251,10 @@ class FunctionAnalyzer:
         name = node.value
         if name in self.env:
             return self.env[name]
+        if name in self.globals:
+            return self.globals[name]
         if name in self.ctx.aliases:
-            return QName(self.ctx.aliases[name])
+            return self.qualified(self.ctx.aliases[name])
         if name in ("True", "False", "None"):
             return Const({"True": True, "False": False, "None": None}[name])
         return UNKNOWN
@@ -281,15 +319,49 @@ class FunctionAnalyzer:
                 return Const({"+": a + b, "-": a - b, "*": a * b}[sym])
         return UNKNOWN
 
+    def qualified(self, qualname: str):
+        """A framework name stays a QName; a name of the project is looked up there."""
+        if framework_of(qualname) or REGISTRY.lookup(qualname) is not None:
+            return QName(qualname)
+        found = self.ctx.info.project.lookup(qualname, self.data_format)
+        return found if found is not None else QName(qualname)
+
     def e_IfExp(self, node: cst.IfExp):
-        self.expr(node.test)
+        test = self.expr(node.test)
+        if isinstance(test, Const) and isinstance(test.value, bool):
+            return self.expr(node.body if test.value else node.orelse)
         return join(self.expr(node.body), self.expr(node.orelse))
+
+    def e_Comparison(self, node: cst.Comparison):
+        """Folds ``K.image_data_format() == "channels_first"`` and other constant tests."""
+        left = self.expr(node.left)
+        if len(node.comparisons) != 1:
+            for c in node.comparisons:
+                self.expr(c.comparator)
+            return UNKNOWN
+        comp = node.comparisons[0]
+        right = self.expr(comp.comparator)
+        if isinstance(left, Const) and isinstance(right, Const):
+            op = type(comp.operator).__name__
+            a, b = left.value, right.value
+            if op == "Equal":
+                return Const(a == b)
+            if op == "NotEqual":
+                return Const(a != b)
+            if op == "In" and isinstance(b, (tuple, str)):
+                try:
+                    return Const(a in b)
+                except TypeError:
+                    return UNKNOWN
+        return UNKNOWN
 
     def e_Attribute(self, node: cst.Attribute):
         base = self.expr(node.value)
         attr = node.attr.value
         if isinstance(base, QName):
-            return QName(f"{base.name}.{attr}")
+            return self.qualified(f"{base.name}.{attr}")
+        if isinstance(base, ClassVal):
+            return base.attrs.get(attr, UNKNOWN)
         if isinstance(base, Tensor):
             if attr == "shape":
                 return ShapeOf(base)
@@ -407,11 +479,25 @@ class FunctionAnalyzer:
                     return self.apply(api, node, receiver, func.attr.value)
                 self.eval_args(node)
                 return UNKNOWN
-            callee = QName(f"{receiver.name}.{func.attr.value}") if isinstance(receiver, QName) else (
-                self.self_attrs.get(func.attr.value, UNKNOWN)
-                if isinstance(func.value, cst.Name) and func.value.value == "self" else UNKNOWN)
+            if isinstance(receiver, QName):
+                callee = self.qualified(f"{receiver.name}.{func.attr.value}")
+            elif isinstance(receiver, ClassVal):
+                callee = receiver.attrs.get(func.attr.value, UNKNOWN)
+            elif isinstance(func.value, cst.Name) and func.value.value == "self":
+                callee = self.self_attrs.get(func.attr.value, UNKNOWN)
+                if callee is UNKNOWN and self.self_class is not None:
+                    method = self.self_class.attrs.get(func.attr.value)
+                    if isinstance(method, Func):
+                        callee = replace(method, bound=True)
+            else:
+                callee = UNKNOWN
         else:
             callee = self.expr(func)
+        if isinstance(callee, QName) and callee.name.endswith("image_data_format"):
+            self.eval_args(node)
+            return Const(self.data_format) if self.data_format else UNKNOWN
+        if isinstance(callee, Func):
+            return self.call_helper(callee, node)
         if isinstance(callee, QName):
             api = REGISTRY.lookup(callee.name)
             if api is not None:
@@ -559,7 +645,7 @@ class FunctionAnalyzer:
         kw = api.axis[0] if api.axis else "axis"
         axis_text = self.axis_text(arg_node, kw, axes)
         verdicts = checks.check_reduce(label, axis_text, t, axes, implicit, api.builtin_loss, self.per_sample, kw)
-        if self.flag(node, arg_node, verdicts, t):
+        if self.flag(node, arg_node, verdicts, t, resolution=self.resolution(arg_node, axes, t)):
             return Tensor(None, t.name, t.steps)
         if t.layout is None:
             return t
@@ -588,7 +674,8 @@ class FunctionAnalyzer:
         kw = api.axis[0] if api.axis else "axis"
         axis_text = self.axis_text(arg_node, kw, axis)
         verdicts = checks.check_feature(label, axis_text, t, axis, implicit and not fixed, fixed, kw)
-        if self.flag(node, arg_node, verdicts, t, insert_kw=kw if implicit and api.axis and not fixed else None):
+        if self.flag(node, arg_node, verdicts, t, insert_kw=kw if implicit and api.axis and not fixed else None,
+                     resolution=self.resolution(arg_node, axis, t)):
             return Tensor(None, t.name, t.steps)
         if api.reduction and not _reduction_none(keywords):
             return _scalar(t)
@@ -894,6 +981,79 @@ class FunctionAnalyzer:
                 return t.with_layout(reduce_axes(t.layout, set(positions), False))
         return Tensor(None, t.name)
 
+    # -- the project's own functions and classes -------------------------------------------------
+    def class_value(self, node: cst.ClassDef) -> ClassVal:
+        attrs: dict = {}
+        cls = ClassVal(node.name.value, attrs, node)
+        body = node.body.body if isinstance(node.body, cst.IndentedBlock) else ()
+        for stmt in body:
+            if isinstance(stmt, cst.FunctionDef):
+                attrs[stmt.name.value] = Func(f"{node.name.value}.{stmt.name.value}", stmt, self.ctx, cls=cls)
+            elif isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if isinstance(small, cst.Assign) and len(small.targets) == 1 and isinstance(small.targets[0].target, cst.Name):
+                        value = self.expr(small.value)
+                        if isinstance(value, Const):
+                            attrs[small.targets[0].target.value] = value
+        return cls
+
+    def call_helper(self, func: Func, node: cst.Call):
+        """Analyse a helper with the caller's argument values; return its result."""
+        positional, keywords, _, star = self._arguments(node)
+        fn: cst.FunctionDef = func.node
+        params = [p for p in list(fn.params.posonly_params) + list(fn.params.params)]
+        if func.bound and params and params[0].name.value in ("self", "cls"):
+            params = params[1:]
+        if star or len(positional) > len(params) and fn.params.star_arg is None:
+            return UNKNOWN
+        ctx = Context(func.ctx.info, self.ctx.run) if func.ctx is not None else self.ctx
+        env: dict = {}
+        for i, p in enumerate(params):
+            name = p.name.value
+            if i < len(positional):
+                env[name] = positional[i]
+            elif name in keywords:
+                env[name] = keywords[name][0]
+            elif p.default is not None:
+                env[name] = FunctionAnalyzer(ctx, {}, False, None, data_format=self.data_format).expr(p.default)
+            else:
+                env[name] = UNKNOWN
+        for p in fn.params.kwonly_params:
+            name = p.name.value
+            env[name] = keywords[name][0] if name in keywords else (
+                FunctionAnalyzer(ctx, {}, False, None, data_format=self.data_format).expr(p.default)
+                if p.default is not None else UNKNOWN)
+        if self.ctx.explain:
+            call_text = self.ctx.code(node)
+            env = {k: (v.with_layout(v.layout, f"passed to helper `{call_text}` as {k}")
+                       if isinstance(v, Tensor) else v) for k, v in env.items()}
+        key = (id(fn), tuple(sorted(env.items(), key=lambda kv: kv[0])), self.per_sample, self.data_format)
+        run = self.ctx.run
+        try:
+            hash(key)
+        except TypeError:
+            key = None
+        if key is not None and key in run.summaries:
+            return run.summaries[key]
+        if id(fn) in run.stack or len(run.stack) > 8:
+            return UNKNOWN  # recursion (or a very deep chain): cut off
+        run.stack.add(id(fn))
+        try:
+            helper = FunctionAnalyzer(ctx, env, self.per_sample, self.class_axis, self.self_attrs if func.bound else {},
+                                      data_format=self.data_format, self_class=func.cls if func.bound else None)
+            body = fn.body
+            helper.run_block(body.body if isinstance(body, cst.IndentedBlock) else [body])
+        finally:
+            run.stack.discard(id(fn))
+        result = UNKNOWN
+        if helper.returns:
+            result = helper.returns[0]
+            for other in helper.returns[1:]:
+                result = join(result, other)
+        if key is not None:
+            run.summaries[key] = result
+        return result
+
     # -- reporting -------------------------------------------------------------------------------
     def axis_text(self, arg_node, kw: str, axes) -> str:
         if arg_node is None:
@@ -902,6 +1062,19 @@ class FunctionAnalyzer:
         name = arg_node.keyword.value if arg_node.keyword is not None else kw
         return f"{name}={value}"
 
+    def resolution(self, arg_node, axes, t: Tensor) -> str | None:
+        """For --explain: how the written axis became named axes."""
+        if not self.ctx.explain or t.layout is None:
+            return None
+        where = "its default" if arg_node is None else f"`{self.ctx.code(arg_node.value)}`"
+        if arg_node is not None and not isinstance(arg_node.value, (cst.Integer, cst.UnaryOperation, cst.Tuple, cst.List)):
+            where += f" = {_fmt(axes)}"
+            if self.data_format:
+                where += f" (under {self.data_format})"
+        positions, _ = checks.resolve_positions(t.layout, axes)
+        hit = ", ".join(t.layout.axes[p].name for p in positions) if positions else "?"
+        return f"{where} -> {hit} of {t.layout}"
+
     def step(self, node, t: Tensor, layout) -> str | None:
         if not self.ctx.explain:
             return None
@@ -909,7 +1082,7 @@ class FunctionAnalyzer:
         return f"`{self.ctx.code(node)}` {same} {layout}"
 
     def flag(self, site, arg_node, verdicts, t: Tensor | None, insert_kw: str | None = None,
-             fix_node=None, no_fix: bool = False) -> bool:
+             fix_node=None, no_fix: bool = False, resolution: str | None = None) -> bool:
         """Record the verdicts at a call site. True when one of them is enabled (the result
         of the operation then becomes unknown: one mistake, one finding)."""
         fired = False
@@ -919,6 +1092,7 @@ class FunctionAnalyzer:
             fired = True
             target = fix_node if fix_node is not None else (arg_node if arg_node is not None else None)
             c = Candidate(
+                ctx=self.ctx,
                 code=v.code,
                 node=arg_node if arg_node is not None else site,
                 site=site,
@@ -926,9 +1100,9 @@ class FunctionAnalyzer:
                 fix_node=(target.value if isinstance(target, cst.Arg) else target) if v.fix_axes is not None and not no_fix else None,
                 fix_value=v.fix_axes,
                 fix_insert=(site, insert_kw) if v.fix_axes is not None and target is None and insert_kw and not no_fix else None,
-                explain=(t.steps if t is not None else ()),
+                explain=(t.steps if t is not None else ()) + ((resolution,) if resolution else ()),
             )
-            self.ctx.candidates.append(c)
+            self.ctx.run.candidates.append(c)
         return fired
 
 
@@ -1019,3 +1193,17 @@ def _einops_tokens(side: str):
         else:
             out.append(tok)
     return out if group is None else None
+
+
+def module_globals(info, data_format: str | None) -> dict:
+    """Evaluate a module's top-level statements (not function bodies) with no rule enabled:
+    constants, conditionals on the data format, functions and classes."""
+    quiet = Context(info, Run(set()))
+    analyzer = FunctionAnalyzer(quiet, {}, False, None, data_format=data_format, module_scope=True)
+    for stmt in info.module.body:
+        if isinstance(stmt, cst.SimpleStatementLine) and any(
+            isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body
+        ):
+            continue
+        analyzer.stmt(stmt)
+    return analyzer.env

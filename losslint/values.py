@@ -102,8 +102,25 @@ class Pair:
 
 @dataclass(frozen=True)
 class Func:
+    """A function of the project, analysed as a helper when a loss calls it."""
+
     qualname: str
-    node: object
+    node: object = field(compare=False)
+    ctx: object = field(default=None, compare=False, repr=False)   # its module's Context
+    bound: bool = False        # called as self.method(...): skip `self`
+    cls: object = field(default=None, compare=False, repr=False)   # its ClassVal for methods
+
+
+@dataclass(frozen=True)
+class ClassVal:
+    """A class of the project: its constants and methods."""
+
+    name: str
+    attrs: dict = field(compare=False, hash=False)
+    node: object = field(default=None, compare=False, repr=False)
+
+    def __hash__(self) -> int:
+        return hash(self.name)
 
 
 def join(a, b):
