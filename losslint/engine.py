@@ -18,7 +18,7 @@ from .infer import Candidate, Context, FunctionAnalyzer, Run
 from .layouts import Layout
 from .project import Project
 from .rules import PRIORITY
-from .values import UNKNOWN, Func, LossObj, Tensor
+from .values import UNKNOWN, Func, LossObj, Root, Tensor
 
 
 def module_name_for(path: str, root: Path) -> str:
@@ -107,8 +107,7 @@ def data_format_of(layout: Layout | None) -> str | None:
 
 
 def analyse_module(module: cst.Module, src, cfg: Config, enabled: set[str], explain: bool = False) -> list[Finding]:
-    needs_layout = enabled - {"LL001", "LL107"}
-    if not needs_layout:
+    if not (enabled - {"LL001"}):
         return []
     mod_name = module_name_for(src.path, cfg.root)
     project = Project(cfg.root)
@@ -129,7 +128,7 @@ def analyse_module(module: cst.Module, src, cfg: Config, enabled: set[str], expl
             if name in layouts:
                 layout, origin = layouts[name]
                 steps = (f"{name}: {layout} ({origin})",) if layout is not None else ()
-                env[name] = Tensor(layout, name, steps)
+                env[name] = Tensor(layout, name, steps, root=Root(name, layout.rank if layout is not None else None))
             elif p.default is not None:
                 env[name] = defaults.expr(p.default)   # what runs when the framework calls it
             else:
@@ -146,6 +145,7 @@ def analyse_module(module: cst.Module, src, cfg: Config, enabled: set[str], expl
                                     data_format=data_format, self_class=self_class)
         body = loss.node.body
         analyzer.run_block(body.body if isinstance(body, cst.IndentedBlock) else [body])
+        analyzer.finish()
     _check_compile_calls(ctx, module, cfg)
     return _to_findings(run)
 

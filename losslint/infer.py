@@ -17,7 +17,7 @@ from . import checks
 from .apis import REGISTRY, Api, canonical, framework_of
 from .imports import dotted
 from .layouts import FEATURE, SPATIAL, Axis, Layout
-from .values import (ONE, UNKNOWN, ClassVal, Const, Dim, Func, LossObj, Pair, QName, Seq, ShapeOf,
+from .values import (ONE, UNKNOWN, ClassVal, Const, Dim, Func, LossObj, Pair, QName, Root, Seq, ShapeOf,
                      Tensor, broadcast, const_axes, is_unknown, join, make, merged, normalize,
                      reduce_axes, unknown_axis, with_rank)
 
@@ -97,6 +97,7 @@ class FunctionAnalyzer:
         self.class_axis = class_axis  # the feature axis one_hot appends
         self.self_attrs = self_attrs if self_attrs is not None else {}
         self.returns: list = []
+        self.uses: list = []   # class-axis uses for LL107
 
     # -- statements --------------------------------------------------------------------------
     def run_block(self, body) -> None:
@@ -219,6 +220,9 @@ class FunctionAnalyzer:
             ):
                 # `b, t, v = logits.shape` tells the rank of a tensor we knew nothing about
                 items = [Dim(unknown_axis()) for _ in elements]
+                t = value.tensor
+                if t.root is not None and t.perm is None and t.root.rank is None:
+                    t.root.rank = len(elements)
             elif isinstance(value, Seq) and len(value.items) == len(elements):
                 items = list(value.items)
             elif isinstance(value, Const) and isinstance(value.value, tuple) and len(value.value) == len(elements):
@@ -355,9 +359,47 @@ class FunctionAnalyzer:
                     return UNKNOWN
         return UNKNOWN
 
+    def promote(self, node) -> object:
+        """A variable of unknown value used as a tensor becomes one (with no layout), so that
+        LL107 can compare the class axes used on it."""
+        if isinstance(node, cst.Name) and node.value not in self.globals and node.value not in self.ctx.aliases:
+            t = Tensor(None, node.value, root=Root(node.value))
+            self.env[node.value] = t
+            return t
+        return UNKNOWN
+
+    def use_class_axis(self, t: Tensor, axis, site, arg_node, label: str) -> None:
+        if t.root is not None and isinstance(axis, int) and not isinstance(axis, bool):
+            self.uses.append((t.root, t.perm, axis, site, arg_node, label))
+
+    def finish(self) -> None:
+        """LL107: two class-axis operations on one tensor that provably use different axes."""
+        if "LL107" not in self.ctx.enabled:
+            return
+        first: dict[int, tuple] = {}
+        for use in self.uses:
+            root, perm, axis, site, arg_node, label = use
+            key = _root_axis(root, perm, axis)
+            if key is None:
+                continue
+            seen = first.get(id(root))
+            if seen is None:
+                first[id(root)] = (key, use)
+                continue
+            other_key, other = seen
+            if _differ(key, other_key):
+                other_text = self.ctx.code(other[3])
+                self.ctx.run.candidates.append(Candidate(
+                    ctx=self.ctx, code="LL107", node=arg_node if arg_node is not None else site, site=site,
+                    message=(f"{label} uses axis {axis} of {root.name} as the class axis, but "
+                             f"`{other_text}` uses axis {other[2]}; only one of them can be the class axis"),
+                ))
+
     def e_Attribute(self, node: cst.Attribute):
         base = self.expr(node.value)
         attr = node.attr.value
+        if base is UNKNOWN and attr == "shape":
+            base = self.promote(node.value)
         if isinstance(base, QName):
             return self.qualified(f"{base.name}.{attr}")
         if isinstance(base, ClassVal):
@@ -473,6 +515,8 @@ class FunctionAnalyzer:
         func = node.func
         if isinstance(func, cst.Attribute):
             receiver = self.expr(func.value)
+            if receiver is UNKNOWN and func.attr.value in REGISTRY.methods:
+                receiver = self.promote(func.value)
             if isinstance(receiver, Tensor):
                 api = REGISTRY.methods.get(func.attr.value)
                 if api is not None:
@@ -546,6 +590,12 @@ class FunctionAnalyzer:
         if star:
             return UNKNOWN
         kind = api.kind
+        if receiver is None and api.args and api.args[0] < len(positional) and positional[api.args[0]] is UNKNOWN \
+                and kind in (A.FEATURE, A.CLASS_INDEX, A.ELEMENTWISE, A.IDENTITY, A.PERMUTE, A.SWAP, A.MOVEAXIS):
+            promoted = self.promote(pos_nodes[api.args[0]].value)
+            if promoted is not UNKNOWN:
+                positional[api.args[0]] = promoted
+                tensors = positional
         if kind in (A.ELEMENTWISE, A.WHERE):
             if api.reduction and not _reduction_none(keywords):
                 self.elementwise(node, label, [tensors[i] for i in api.args if i < len(tensors)])
@@ -600,6 +650,9 @@ class FunctionAnalyzer:
         if kind == A.FEATURE:
             return self.feature(api, node, t, a, label, keywords)
         if kind == A.CLASS_INDEX:
+            idx = const_axes(a[0]) if a is not None else None
+            if isinstance(idx, int):
+                self.use_class_axis(t, idx, node, a[1], label)
             return t if method and label in ("scatter", "scatter_") else Tensor(None, t.name, t.steps)
         if kind in (A.PERMUTE, A.SWAP, A.MOVEAXIS, A.REVERSE, A.RESHAPE, A.FLATTEN, A.EXPAND, A.SQUEEZE):
             return self.shape_op(api, node, t, a, arg, positional, method, label)
@@ -611,14 +664,21 @@ class FunctionAnalyzer:
         if not tensors:
             return UNKNOWN
         result = tensors[0]
+        # the result is "the same tensor" (LL107) when one tensor is combined with scalars or
+        # with tensors of no identity of their own
+        roots = {id(t.root) for t in tensors if t.root is not None}
+        keep = len(roots) == 1 and tensors[0].root is not None and all(
+            t.root is tensors[0].root or t.root is None for t in tensors) and all(
+            t.root is not None or (t.layout is not None and t.layout.rank is not None and len(t.layout.axes) <= 1)
+            for t in tensors)
         for other in tensors[1:]:
             layout, mismatch = broadcast(result.layout, other.layout)
             if mismatch is not None:
                 self.flag(node, None, [checks.check_broadcast(label, result, other, mismatch)], result)
                 return Tensor(None, result.name, result.steps)
-            result = result.with_layout(layout)
+            result = result.with_layout(layout, keep_root=keep and layout == result.layout)
         if self.ctx.explain and result.layout != tensors[0].layout:
-            result = result.with_layout(result.layout, f"`{self.ctx.code(node)}` gives {result.layout}")
+            result = result.with_layout(result.layout, f"`{self.ctx.code(node)}` gives {result.layout}", keep_root=True)
         return result
 
     def reduce(self, api: Api, node, t: Tensor, a, arg, label, method):
@@ -673,6 +733,7 @@ class FunctionAnalyzer:
                 return Tensor(None, t.name, t.steps)
         kw = api.axis[0] if api.axis else "axis"
         axis_text = self.axis_text(arg_node, kw, axis)
+        self.use_class_axis(t, axis, node, arg_node, label)
         verdicts = checks.check_feature(label, axis_text, t, axis, implicit and not fixed, fixed, kw)
         if self.flag(node, arg_node, verdicts, t, insert_kw=kw if implicit and api.axis and not fixed else None,
                      resolution=self.resolution(arg_node, axis, t)):
@@ -734,6 +795,12 @@ class FunctionAnalyzer:
     def shape_op(self, api, node, t: Tensor, a, arg, positional, method, label):
         layout = t.layout
         if layout is None or layout.variadic_index is not None:
+            kind = A.PERMUTE if api.kind == A.SWAP and method and label == "transpose" and len(positional) > 2 else api.kind
+            if kind in (A.PERMUTE, A.SWAP, A.MOVEAXIS) and t.root is not None:
+                rank = layout.rank if layout is not None else (t.root.rank if t.perm is None else len(t.perm))
+                order = self._order(api, kind, a, arg, positional, method, rank)
+                if order is not None:
+                    return _track_perm(Tensor(None, t.name, t.steps), t, order)
             if api.kind == A.RESHAPE:
                 shape = self._shape_arg(a, positional, method)
                 if shape is not None:
@@ -745,50 +812,14 @@ class FunctionAnalyzer:
         new: list[Axis] | None = None
         if kind == A.SWAP and method and label == "transpose" and len(positional) != 2:
             kind = A.PERMUTE if positional else A.REVERSE  # numpy's x.transpose(perm)
-        if kind == A.PERMUTE:
-            if method and len(positional) > 1:
-                perm = tuple(p.value if isinstance(p, Const) else None for p in positional)
-            elif a is None:
-                perm = tuple(reversed(range(rank))) if api.default is None else None
-            else:
-                perm = const_axes(a[0])
-                perm = perm if isinstance(perm, tuple) else None
-            if perm is None or None in perm or len(perm) != rank:
+        if kind in (A.PERMUTE, A.REVERSE, A.SWAP, A.MOVEAXIS):
+            order = self._order(api, kind, a, arg, positional, method, rank)
+            if order is None:
                 return Tensor(None, t.name, t.steps)
-            norm = [normalize(p, rank) for p in perm]
-            if None in norm or sorted(norm) != list(range(rank)):
-                return Tensor(None, t.name, t.steps)
-            new = [axes[p] for p in norm]
-        elif kind == A.REVERSE:
-            new = list(reversed(axes))
-        elif kind == A.SWAP:
-            b = arg(api.end, api.end_pos)
-            i, j = (const_axes(a[0]) if a else None), (const_axes(b[0]) if b else None)
-            if not isinstance(i, int) or not isinstance(j, int):
-                return Tensor(None, t.name, t.steps)
-            i, j = normalize(i, rank), normalize(j, rank)
-            if i is None or j is None:
-                return Tensor(None, t.name, t.steps)
-            new = list(axes)
-            new[i], new[j] = new[j], new[i]
-        elif kind == A.MOVEAXIS:
-            b = arg(api.end, api.end_pos)
-            src, dst = (const_axes(a[0]) if a else None), (const_axes(b[0]) if b else None)
-            src = (src,) if isinstance(src, int) else src
-            dst = (dst,) if isinstance(dst, int) else dst
-            if not src or not dst or len(src) != len(dst):
-                return Tensor(None, t.name, t.steps)
-            src = [normalize(s, rank) for s in src]
-            dst = [normalize(d, rank) for d in dst]
-            if None in src or None in dst:
-                return Tensor(None, t.name, t.steps)
-            rest = [ax for k, ax in enumerate(axes) if k not in src]
-            new = [None] * rank
-            for s, d in zip(src, dst):
-                new[d] = axes[s]
-            it = iter(rest)
-            new = [ax if ax is not None else next(it) for ax in new]
-        elif kind == A.FLATTEN:
+            result = make(axes[p] for p in order)
+            out = t.with_layout(result, self.step(node, t, result))
+            return _track_perm(out, t, order)
+        if kind == A.FLATTEN:
             start = const_axes(a[0]) if a else api.default
             b = arg(api.end, api.end_pos) if api.end or api.end_pos is not None else None
             end = const_axes(b[0]) if b else api.end_default
@@ -831,6 +862,55 @@ class FunctionAnalyzer:
             return Tensor(None, t.name, t.steps)
         result = make(new)
         return t.with_layout(result, self.step(node, t, result))
+
+    def _order(self, api, kind, a, arg, positional, method, rank):
+        """Source positions of the result's axes for permute / swap / moveaxis / reverse."""
+        if kind == A.PERMUTE:
+            if method and len(positional) > 1:
+                perm = tuple(p.value if isinstance(p, Const) else None for p in positional)
+            elif a is None:
+                perm = tuple(reversed(range(rank))) if api.default is None and rank is not None else None
+            else:
+                perm = const_axes(a[0])
+                perm = perm if isinstance(perm, tuple) else None
+            if perm is None or None in perm:
+                return None
+            rank = len(perm) if rank is None else rank
+            if len(perm) != rank:
+                return None
+            norm = [normalize(p, rank) for p in perm]
+            if None in norm or sorted(norm) != list(range(rank)):
+                return None
+            return norm
+        if rank is None:
+            return None
+        if kind == A.REVERSE:
+            return list(reversed(range(rank)))
+        b = arg(api.end, api.end_pos)
+        if kind == A.SWAP:
+            i, j = (const_axes(a[0]) if a else None), (const_axes(b[0]) if b else None)
+            if not isinstance(i, int) or not isinstance(j, int):
+                return None
+            i, j = normalize(i, rank), normalize(j, rank)
+            if i is None or j is None:
+                return None
+            order = list(range(rank))
+            order[i], order[j] = order[j], order[i]
+            return order
+        src, dst = (const_axes(a[0]) if a else None), (const_axes(b[0]) if b else None)
+        src = (src,) if isinstance(src, int) else src
+        dst = (dst,) if isinstance(dst, int) else dst
+        if not src or not dst or len(src) != len(dst):
+            return None
+        src = [normalize(x, rank) for x in src]
+        dst = [normalize(x, rank) for x in dst]
+        if None in src or None in dst or len(set(dst)) != len(dst):
+            return None
+        order: list = [None] * rank
+        for x, d in zip(src, dst):
+            order[d] = x
+        rest = iter(k for k in range(rank) if k not in src)
+        return [o if o is not None else next(rest) for o in order]
 
     def _shape_arg(self, a, positional, method):
         if method and len(positional) > 1:
@@ -1025,7 +1105,7 @@ class FunctionAnalyzer:
                 if p.default is not None else UNKNOWN)
         if self.ctx.explain:
             call_text = self.ctx.code(node)
-            env = {k: (v.with_layout(v.layout, f"passed to helper `{call_text}` as {k}")
+            env = {k: (v.with_layout(v.layout, f"passed to helper `{call_text}` as {k}", keep_root=True)
                        if isinstance(v, Tensor) else v) for k, v in env.items()}
         key = (id(fn), tuple(sorted(env.items(), key=lambda kv: kv[0])), self.per_sample, self.data_format)
         run = self.ctx.run
@@ -1043,6 +1123,7 @@ class FunctionAnalyzer:
                                       data_format=self.data_format, self_class=func.cls if func.bound else None)
             body = fn.body
             helper.run_block(body.body if isinstance(body, cst.IndentedBlock) else [body])
+            helper.finish()
         finally:
             run.stack.discard(id(fn))
         result = UNKNOWN
@@ -1104,6 +1185,42 @@ class FunctionAnalyzer:
             )
             self.ctx.run.candidates.append(c)
         return fired
+
+
+def _root_axis(root, perm, axis: int):
+    """The root axis a class-axis use hits: ("abs", i) when the rank is known, else ("raw", axis)."""
+    if perm is not None:
+        p = normalize(axis, len(perm))
+        return ("abs", perm[p]) if p is not None else None
+    if root.rank is not None:
+        p = normalize(axis, root.rank)
+        return ("abs", p) if p is not None else None
+    return ("raw", axis)
+
+
+def _differ(a, b) -> bool:
+    if a[0] == "abs" and b[0] == "abs":
+        return a[1] != b[1]
+    if a[0] == "raw" and b[0] == "raw":
+        return (a[1] < 0) == (b[1] < 0) and a[1] != b[1]
+    return False
+
+
+def _track_perm(out: Tensor, src: Tensor, order: list[int]) -> Tensor:
+    """Keep the root of a permuted tensor (for LL107): result axis i is root axis perm[i]."""
+    if src.root is None:
+        return out
+    if src.perm is None:
+        if src.root.rank is None:
+            src.root.rank = len(order)
+        if src.root.rank != len(order):
+            return out
+        base = tuple(range(len(order)))
+    else:
+        base = src.perm
+        if len(base) != len(order):
+            return out
+    return replace(out, root=src.root, perm=tuple(base[p] for p in order))
 
 
 def _scalar(t: Tensor) -> Tensor:

@@ -35,16 +35,33 @@ class _Unknown:
 UNKNOWN = _Unknown()
 
 
+class Root:
+    """The identity of a tensor for LL107: a parameter (or first-used variable) and its rank
+    once anything tells it (a layout, ``b, t, v = x.shape``, a permute)."""
+
+    def __init__(self, name: str, rank: int | None = None):
+        self.name = name
+        self.rank = rank
+
+    def __repr__(self) -> str:
+        return f"Root({self.name!r}, rank={self.rank})"
+
+
 @dataclass(frozen=True)
 class Tensor:
     layout: Layout | None          # None: nothing is known about the axes, not even the rank
     name: str = "tensor"           # where it came from, for messages: "y_pred"
     steps: tuple[str, ...] = field(default=(), compare=False)  # for --explain / hover
-    framework: str = field(default="", compare=False)
+    root: Root | None = field(default=None, compare=False)     # same tensor up to permutes
+    perm: tuple[int, ...] | None = field(default=None, compare=False)  # axis i is root axis perm[i]
 
-    def with_layout(self, layout: Layout | None, step: str | None = None) -> "Tensor":
+    def with_layout(self, layout: Layout | None, step: str | None = None, keep_root: bool = False) -> "Tensor":
+        """A tensor derived from this one. It stays the "same tensor" (``root``) only for
+        operations that keep every axis where it is (``keep_root``)."""
         steps = self.steps + ((step,) if step else ())
-        return replace(self, layout=layout, steps=steps)
+        if keep_root:
+            return replace(self, layout=layout, steps=steps)
+        return replace(self, layout=layout, steps=steps, root=None, perm=None)
 
     @property
     def known(self) -> bool:

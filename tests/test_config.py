@@ -391,9 +391,9 @@ def test_no_config_anywhere_gives_defaults(tmp_path, monkeypatch):
     write_tree(tmp_path, {"a.py": ""})
     monkeypatch.chdir(tmp_path)
     cfg = ConfigResolver().for_path(tmp_path / "a.py")
-    # (a config above tmp_path on this machine would make this test meaningless)
-    if cfg.path is None:
-        assert cfg == Config(root=tmp_path) or (cfg.layout is None and cfg.select is None)
+    if cfg.path is not None:  # pragma: no cover - a config above the temp directory
+        pytest.skip(f"{cfg.path} applies to the temporary directory")
+    assert cfg == Config(root=tmp_path)
 
 
 def test_explicit_config_wins_over_discovery(tmp_path):
