@@ -105,24 +105,66 @@ def _syntax_check(path: str, text: str) -> None:
         source.parse(source.Source(path, text, text.splitlines()))
 
 
-def _check_batch(batch: list[tuple[str, Config]], options: Options) -> list[Finding]:
-    out: list[Finding] = []
+def _check_batch(batch: list[tuple[str, Config]], options: Options) -> list[tuple[list[Finding], tuple[str, ...]]]:
+    out = []
     for path, cfg in batch:
-        out.extend(check_source(path, cfg, None, options))
+        findings, src = analyse(path, cfg, None, options)
+        out.append((findings, src.deps if src is not None else ()))
     return out
 
 
-def check_paths(files: list[str], config_for, options: Options, jobs: int = 0) -> list[Finding]:
-    """Check many files, in parallel batches when it pays off; sorted, deterministic output."""
+def _rule_key(cfg: Config, path: str) -> str:
+    enabled = _selected(cfg) - cfg.ignored_for(_relpath(path, cfg.root))
+    return ",".join(sorted(enabled))
+
+
+def check_paths(files: list[str], config_for, options: Options, jobs: int = 0, use_cache: bool = True) -> list[Finding]:
+    """Check many files: cached results where the cache is valid, the rest in parallel batches
+    of files per worker process; sorted, deterministic output."""
+    from .cache import Cache, digest
+
     work = [(f, config_for(Path(f))) for f in files]
-    jobs = jobs or os.cpu_count() or 1
+    use_cache = use_cache and not options.explain
+    caches: dict[int, Cache] = {}
     findings: list[Finding] = []
-    if jobs <= 1 or len(work) < 16:
-        findings = _check_batch(work, options)
+    todo: list[tuple[str, Config, str | None, str | None]] = []
+    for path, cfg in work:
+        if not use_cache:
+            todo.append((path, cfg, None, None))
+            continue
+        cache = caches.get(id(cfg))
+        if cache is None:
+            cache = caches[id(cfg)] = Cache(cfg.root if cfg.path else Path.cwd(), cfg.fingerprint())
+        try:
+            with open(path, "rb") as fh:
+                content_hash = digest(fh.read())
+        except OSError:
+            todo.append((path, cfg, None, None))
+            continue
+        rule_key = _rule_key(cfg, path)
+        hit = cache.get(path, content_hash, rule_key)
+        if hit is not None:
+            findings.extend(hit)
+        else:
+            todo.append((path, cfg, content_hash, rule_key))
+
+    jobs = jobs or os.cpu_count() or 1
+    pairs = [(p, c) for p, c, _, _ in todo]
+    if jobs <= 1 or len(pairs) < 16:
+        results = _check_batch(pairs, options)
     else:
-        n_batches = jobs * 4
-        batches = [work[i::n_batches] for i in range(n_batches)]
+        n_batches = min(len(pairs), jobs * 4)
+        index_batches = [list(range(i, len(pairs), n_batches)) for i in range(n_batches)]
+        results = [None] * len(pairs)
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            for part in pool.map(_check_batch, batches, [options] * len(batches)):
-                findings.extend(part)
-    return sorted(findings)
+            batches = [[pairs[i] for i in idx] for idx in index_batches]
+            for idx, part in zip(index_batches, pool.map(_check_batch, batches, [options] * len(batches))):
+                for i, r in zip(idx, part):
+                    results[i] = r
+    for (path, cfg, content_hash, rule_key), (file_findings, deps) in zip(todo, results):
+        findings.extend(file_findings)
+        if content_hash is not None:
+            caches[id(cfg)].put(path, content_hash, rule_key, file_findings, list(deps))
+    for cache in caches.values():
+        cache.save()
+    return sorted(set(findings))

@@ -127,7 +127,7 @@ def run_check(args) -> int:
 
         files = discover([p for p in paths if os.path.lexists(p)], exclude_for, args.force_exclude)
         configs = [resolver.for_path(Path(f).absolute()) for f in files]
-        findings = check_paths(files, lambda p: resolver.for_path(p.absolute()), options, args.jobs)
+        findings = check_paths(files, lambda p: resolver.for_path(p.absolute()), options, args.jobs, not args.no_cache)
 
     if configs and not any(c.has_layout for c in configs):
         print(NO_LAYOUT_HINT, file=sys.stderr)

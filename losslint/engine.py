@@ -106,13 +106,14 @@ def data_format_of(layout: Layout | None) -> str | None:
     return None
 
 
-def analyse_module(module: cst.Module, src, cfg: Config, enabled: set[str], explain: bool = False) -> list[Finding]:
-    if not (enabled - {"LL001"}):
+def analyse_module(module: cst.Module, src, cfg: Config, enabled: set[str], explain: bool = False,
+                   record: dict | None = None) -> list[Finding]:
+    if not (enabled - {"LL001"}) and record is None:
         return []
     mod_name = module_name_for(src.path, cfg.root)
     project = Project(cfg.root)
     info = project.add(mod_name, src.path, module, src)
-    run = Run(enabled, explain)
+    run = Run(enabled, explain or record is not None, record=record)
     ctx = Context(info, run)
     aliases = info.aliases
     cfg_name = cfg.path.name if cfg.path else "config"
@@ -147,6 +148,8 @@ def analyse_module(module: cst.Module, src, cfg: Config, enabled: set[str], expl
         analyzer.run_block(body.body if isinstance(body, cst.IndentedBlock) else [body])
         analyzer.finish()
     _check_compile_calls(ctx, module, cfg)
+    src.deps = tuple(m.src.path if m.src else m.path for m in project.modules.values()
+                     if m is not None and m is not info)
     return _to_findings(run)
 
 

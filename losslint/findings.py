@@ -67,3 +67,15 @@ class Finding:
             "fix": self.fix.to_json() if self.fix else None,
             **({"explain": list(self.explain)} if self.explain else {}),
         }
+
+
+def finding_from_json(d: dict) -> Finding:
+    fix = None
+    if d.get("fix"):
+        fix = Fix(d["fix"]["message"], tuple(
+            Edit(e["line"], e["column"], e["end_line"], e["end_column"], e["new_text"]) for e in d["fix"]["edits"]))
+    return Finding(d["path"], d["line"], d["column"], d["code"], d["message"], d["end_line"], d["end_column"],
+                   fix, tuple(d.get("explain", ())))
+
+
+Finding.from_json = staticmethod(finding_from_json)  # type: ignore[attr-defined]

@@ -44,6 +44,7 @@ class Run:
     candidates: list[Candidate] = field(default_factory=list)
     summaries: dict = field(default_factory=dict)
     stack: set = field(default_factory=set)
+    record: dict | None = None   # node -> what hover shows (editor only; None on the CLI path)
 
 
 @dataclass
@@ -247,9 +248,27 @@ class FunctionAnalyzer:
                     if isinstance(child, cst.BaseExpression):
                         self.expr(child)
                 return UNKNOWN
-            return method(node)
+            value = method(node)
         except RecursionError:
             return UNKNOWN
+        record = self.ctx.run.record
+        if record is not None and isinstance(value, Tensor) and value.layout is not None:
+            record.setdefault(id(node), (node, self.ctx.info, ("tensor", value)))
+        return value
+
+    def record_axis(self, arg_node, axes, t: Tensor) -> None:
+        record = self.ctx.run.record
+        if record is None or arg_node is None or t.layout is None:
+            return
+        positions, bad = checks.resolve_positions(t.layout, axes)
+        if positions is not None:
+            hit = ", ".join(t.layout.axes[p].name for p in positions)
+            text = f"`{self.ctx.code(arg_node)}` hits {hit} of {t.name} ({t.layout})"
+        elif bad is not None:
+            text = f"`{self.ctx.code(arg_node)}`: axis {bad} is out of range for {t.name} ({t.layout})"
+        else:
+            text = f"`{self.ctx.code(arg_node)}` reaches into the variadic group of {t.name} ({t.layout})"
+        record[id(arg_node)] = (arg_node, self.ctx.info, ("axis", text))
 
     def e_Name(self, node: cst.Name):
         name = node.value
@@ -705,6 +724,7 @@ class FunctionAnalyzer:
         kw = api.axis[0] if api.axis else "axis"
         axis_text = self.axis_text(arg_node, kw, axes)
         verdicts = checks.check_reduce(label, axis_text, t, axes, implicit, api.builtin_loss, self.per_sample, kw)
+        self.record_axis(arg_node, axes, t)
         if self.flag(node, arg_node, verdicts, t, resolution=self.resolution(arg_node, axes, t)):
             return Tensor(None, t.name, t.steps)
         if t.layout is None:
@@ -734,6 +754,7 @@ class FunctionAnalyzer:
         kw = api.axis[0] if api.axis else "axis"
         axis_text = self.axis_text(arg_node, kw, axis)
         self.use_class_axis(t, axis, node, arg_node, label)
+        self.record_axis(arg_node, axis, t)
         verdicts = checks.check_feature(label, axis_text, t, axis, implicit and not fixed, fixed, kw)
         if self.flag(node, arg_node, verdicts, t, insert_kw=kw if implicit and api.axis and not fixed else None,
                      resolution=self.resolution(arg_node, axis, t)):

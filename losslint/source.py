@@ -22,6 +22,7 @@ class Source:
     module: cst.Module | None = None
     encoding: str = "utf-8"
     bom: bool = False
+    deps: tuple[str, ...] = ()    # other project modules the analysis read (for the cache)
 
 
 _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=]")

@@ -21,10 +21,11 @@ FUNCTIONS = {
     **{_N + n: elementwise() for n in ("sigmoid", "relu", "softplus", "log_sigmoid", "gelu", "silu", "tanh", "elu")},
     **{p + "softmax_cross_entropy": _CE for p in (_O, _OL)},
     **{p + "softmax_cross_entropy_with_integer_labels": _CE_INT for p in (_O, _OL)},
-    **{p + "safe_softmax_cross_entropy": _CE for p in (_O, _OL)},
+    # (logits, labels): no axis argument, always the last axis
+    **{p + "safe_softmax_cross_entropy": feature(None, None, default=-1, reduces=True, args=(0, 1), builtin_loss=True) for p in (_O, _OL)},
     **{p + n: elementwise(0, 1) for n in (
         "sigmoid_binary_cross_entropy", "l2_loss", "squared_error", "huber_loss", "log_cosh",
         "sigmoid_focal_loss") for p in (_O, _OL)},
-    **{p + "cosine_similarity": feature("axis", 3, default=-1, reduces=True, args=(0, 1), builtin_loss=True) for p in (_O, _OL)},
+    **{p + "cosine_similarity": feature("axis", None, default=-1, reduces=True, args=(0, 1), builtin_loss=True) for p in (_O, _OL)},
     **{p + "kl_divergence": reduce("axis", 2, default=-1, keepdims=None, args=(0, 1), builtin_loss=True) for p in (_O, _OL)},
 }

@@ -20,7 +20,7 @@ FUNCTIONS = {
     # (a, axis=None, out=None, *, keepdims=False): no axis flattens to one index
     _R + "argmax": feature("axis", 1, default=ALL, reduces=True, keepdims=("keepdims",)),
     _R + "argmin": feature("axis", 1, default=ALL, reduces=True, keepdims=("keepdims",)),
-    _R + "take_along_axis": api(CLASS_INDEX, "axis", 2, args=(0,)),
+    _R + "take_along_axis": api(CLASS_INDEX, "axis", 2, default=-1, args=(0,)),
     _R + "transpose": api(PERMUTE, "axes", 1, default=None),
     _R + "permute_dims": api(PERMUTE, "axes", 1, default=None),
     _R + "moveaxis": api(MOVEAXIS, "source", 1, end=("destination",), end_pos=2),

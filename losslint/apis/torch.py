@@ -2,8 +2,8 @@
 Signatures from the torch 2.x docs; verified against torch (CPU) in tests/test_knowledge.py."""
 
 from . import (ALL, CLASS_INDEX, CONCAT, EINSUM, EXPAND, FLATTEN, IDENTITY, LOSS_CLASS, MATMUL,
-               MOVEAXIS, ONE_HOT, PERMUTE, RESHAPE, SCALAR, SIZE, SQUEEZE, STACK, SWAP, WHERE,
-               Api, api, elementwise, feature, reduce)
+               MOVEAXIS, ONE_HOT, PERMUTE, REQUIRED, RESHAPE, SCALAR, SIZE, SQUEEZE, STACK, SWAP,
+               WHERE, Api, api, elementwise, feature, reduce)
 
 _T = "torch."
 _F = "torch.nn.functional."
@@ -14,7 +14,7 @@ _KD = ("keepdim", "keepdims")
 
 _UNARY = ("square", "sqrt", "rsqrt", "abs", "exp", "expm1", "log", "log1p", "log2", "sigmoid",
           "tanh", "relu", "neg", "negative", "sign", "round", "floor", "ceil", "clamp", "clip",
-          "reciprocal", "isnan", "isinf", "logical_not", "nan_to_num", "erf", "logit", "softplus",
+          "reciprocal", "isnan", "isinf", "logical_not", "nan_to_num", "erf", "logit",
           "clamp_min", "clamp_max", "sin", "cos", "detach", "abs_")
 _BINARY = ("add", "sub", "subtract", "mul", "multiply", "div", "divide", "true_divide", "pow",
            "maximum", "minimum", "fmax", "fmin", "eq", "ne", "gt", "ge", "lt", "le",
@@ -31,19 +31,25 @@ _CE = feature(None, None, default=None, fixed=1, reduces=True, args=(0,), builti
 FUNCTIONS = {
     # (input, dim, keepdim=False): no dim reduces everything
     **{_T + n: reduce(_DIM, 1, keepdims=_KD, keepdims_pos=2) for n in (
-        "mean", "sum", "nansum", "nanmean", "amax", "amin", "logsumexp", "prod", "any", "all",
-        "std", "var", "count_nonzero")},
-    _T + "norm": reduce(_DIM, 2, keepdims=_KD, keepdims_pos=3),
+        "mean", "sum", "nansum", "nanmean", "amax", "amin", "prod", "any", "all")},
+    _T + "logsumexp": reduce(_DIM, 1, default=REQUIRED, keepdims=_KD, keepdims_pos=2),
+    # (input, dim, unbiased, keepdim): positional keepdim comes after unbiased
+    **{_T + n: reduce(_DIM, 1, keepdims=_KD, keepdims_pos=3) for n in ("std", "var")},
+    _T + "count_nonzero": reduce(_DIM, 1, keepdims=None),
+    _T + "norm": reduce("dim", 2, keepdims="keepdim", keepdims_pos=3),
     # torch.max(input, dim) -> (values, indices); torch.max(a, b) is elementwise (engine)
     **{_T + n: reduce(_DIM, 1, keepdims=_KD, keepdims_pos=2, pair=True) for n in (
-        "max", "min", "median", "mode", "nanmedian")},
-    _T + "argmax": feature(_DIM, 1, default=ALL, reduces=True, keepdims=_KD),
-    _T + "argmin": feature(_DIM, 1, default=ALL, reduces=True, keepdims=_KD),
-    **{p + "softmax": feature(_DIM, 1) for p in (_T, _F)},
-    **{p + "log_softmax": feature(_DIM, 1) for p in (_T, _F)},
-    _F + "softmin": feature(_DIM, 1),
-    _F + "gumbel_softmax": feature(_DIM, 4, default=-1),
-    _F + "normalize": feature(_DIM, 2, default=1),
+        "max", "min", "median", "nanmedian")},
+    _T + "mode": reduce(_DIM, 1, default=-1, keepdims=_KD, keepdims_pos=2, pair=True),
+    _T + "argmax": feature(_DIM, 1, default=ALL, reduces=True, keepdims=_KD, keepdims_pos=2),
+    _T + "argmin": feature(_DIM, 1, default=ALL, reduces=True, keepdims=_KD, keepdims_pos=2),
+    _T + "softmax": feature(_DIM, 1),
+    _F + "softmax": feature("dim", 1),
+    _T + "log_softmax": feature(_DIM, 1),
+    _F + "log_softmax": feature("dim", 1),
+    _F + "softmin": feature("dim", 1),
+    _F + "gumbel_softmax": feature("dim", 4, default=-1),
+    _F + "normalize": feature("dim", 2, default=1),
     _T + "topk": feature(_DIM, 2, default=-1, pair=True),
     _F + "cosine_similarity": feature(_DIM, 2, default=1, reduces=True, args=(0, 1)),
     _F + "cross_entropy": _CE,
@@ -51,7 +57,7 @@ FUNCTIONS = {
     _F + "one_hot": api(ONE_HOT, None, None, default=-1),
     **{_F + n: _LOSS for n in _ELEMENTWISE_LOSSES},
     _T + "gather": api(CLASS_INDEX, _DIM, 1),
-    _T + "take_along_dim": api(CLASS_INDEX, _DIM, 2),
+    _T + "take_along_dim": api(CLASS_INDEX, _DIM, 2, default=ALL),
     _T + "transpose": api(SWAP, ("dim0",), 1, end=("dim1",), end_pos=2),
     _T + "swapaxes": api(SWAP, ("axis0",), 1, end=("axis1",), end_pos=2),
     _T + "swapdims": api(SWAP, ("dim0",), 1, end=("dim1",), end_pos=2),
@@ -78,26 +84,28 @@ FUNCTIONS = {
     **{_NN + n: Api(LOSS_CLASS, call=_LOSS) for n in (
         "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss",
         "KLDivLoss", "SoftMarginLoss", "PoissonNLLLoss")},
-    _NN + "Softmax": Api(LOSS_CLASS, _DIM, 0, None, call=feature(None, None)),
-    _NN + "LogSoftmax": Api(LOSS_CLASS, _DIM, 0, None, call=feature(None, None)),
+    _NN + "Softmax": Api(LOSS_CLASS, ("dim",), 0, None, call=feature(None, None)),
+    _NN + "LogSoftmax": Api(LOSS_CLASS, ("dim",), 0, None, call=feature(None, None)),
     _NN + "Softmax2d": Api(LOSS_CLASS, call=feature(None, None, default=-3)),
-    _NN + "CosineSimilarity": Api(LOSS_CLASS, _DIM, 0, 1, call=feature(None, None, reduces=True, args=(0, 1))),
+    _NN + "CosineSimilarity": Api(LOSS_CLASS, ("dim",), 0, 1, call=feature(None, None, reduces=True, args=(0, 1))),
 }
 
 # Tensor methods (torch; NumPy arrays share most of them). ``pos`` counts after the receiver.
 METHODS = {
     **{n: reduce(_DIM, 0, keepdims=_KD, keepdims_pos=1) for n in (
-        "mean", "sum", "nansum", "nanmean", "amax", "amin", "logsumexp", "prod", "any", "all",
-        "std", "var", "count_nonzero")},
-    "norm": reduce(_DIM, 1, keepdims=_KD, keepdims_pos=2),
+        "mean", "sum", "nansum", "nanmean", "amax", "amin", "prod", "any", "all")},
+    "logsumexp": reduce(_DIM, 0, default=REQUIRED, keepdims=_KD, keepdims_pos=1),
+    **{n: reduce(_DIM, 0, keepdims=_KD, keepdims_pos=2) for n in ("std", "var")},
+    "count_nonzero": reduce(_DIM, 0, keepdims=None),
+    "norm": reduce("dim", 1, keepdims="keepdim", keepdims_pos=2),
     **{n: reduce(_DIM, 0, keepdims=_KD, keepdims_pos=1, pair=True) for n in ("max", "min", "median")},
-    "argmax": feature(_DIM, 0, default=ALL, reduces=True, keepdims=_KD),
-    "argmin": feature(_DIM, 0, default=ALL, reduces=True, keepdims=_KD),
+    "argmax": feature(_DIM, 0, default=ALL, reduces=True, keepdims=_KD, keepdims_pos=1),
+    "argmin": feature(_DIM, 0, default=ALL, reduces=True, keepdims=_KD, keepdims_pos=1),
     "softmax": feature(_DIM, 0),
     "log_softmax": feature(_DIM, 0),
     "topk": feature(_DIM, 1, default=-1, pair=True),
     "gather": api(CLASS_INDEX, _DIM, 0),
-    "take_along_dim": api(CLASS_INDEX, _DIM, 1),
+    "take_along_dim": api(CLASS_INDEX, _DIM, 1, default=ALL),
     "scatter": api(CLASS_INDEX, _DIM, 0),
     "scatter_": api(CLASS_INDEX, _DIM, 0),
     "permute": api(PERMUTE, "dims", 0),

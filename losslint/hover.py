@@ -1,0 +1,67 @@
+"""What the editor shows on hover: the inferred layout of a tensor expression and where it
+came from, or the named axis an axis argument hits. Computed for one document on demand."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from . import source
+from .checker import _selected
+from .config import Config
+
+
+@dataclass(frozen=True)
+class HoverItem:
+    line: int          # 1-based
+    column: int        # 1-based
+    end_line: int
+    end_column: int    # exclusive
+    text: str          # markdown
+
+    def contains(self, line: int, column: int) -> bool:
+        return (self.line, self.column) <= (line, column) < (self.end_line, self.end_column)
+
+    @property
+    def size(self) -> tuple[int, int]:
+        return (self.end_line - self.line, self.end_column - self.column if self.end_line == self.line else 10**6)
+
+
+def hover_items(path: str, text: str, cfg: Config) -> list[HoverItem]:
+    from .engine import analyse_module
+
+    try:
+        src = source.read(path, text.encode("utf-8"))
+        module = source.parse(src)
+    except source.SourceError:
+        return []
+    record: dict = {}
+    try:
+        analyse_module(module, src, cfg, _selected(cfg), explain=True, record=record)
+    except Exception:
+        return []
+    if not record:
+        return []
+    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    items = []
+    for node, info, (kind, value) in record.values():
+        if info.module is not module or node not in positions:
+            continue
+        r = positions[node]
+        if kind == "tensor":
+            code = " ".join(module.code_for_node(node).split())
+            code = code if len(code) <= 60 else code[:57] + "..."
+            lines = [f"**{value.layout}** `{code}`"]
+            lines += [f"- {step}" for step in value.steps]
+            body = "\n".join(lines)
+        else:
+            body = value
+        items.append(HoverItem(r.start.line, r.start.column + 1, r.end.line, r.end.column + 1, body))
+    return items
+
+
+def hover_at(items: list[HoverItem], line: int, column: int) -> HoverItem | None:
+    """The innermost item under a 1-based position."""
+    hits = [i for i in items if i.contains(line, column)]
+    return min(hits, key=lambda i: i.size) if hits else None
