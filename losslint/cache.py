@@ -5,6 +5,7 @@ change there invalidates it. A corrupt or partly written cache is ignored and re
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -30,9 +31,25 @@ def file_digest(path: str) -> str | None:
         return None
 
 
+@functools.lru_cache(maxsize=1)
+def _code_fingerprint() -> str:
+    """losslint's own sources (stat only): an edited or reinstalled engine never reads results
+    cached by another one, even under the same version number."""
+    here = Path(__file__).parent
+    parts = []
+    for p in sorted(here.rglob("*.py")):
+        try:
+            st = p.stat()
+        except OSError:
+            continue
+        parts.append(f"{p.relative_to(here)}:{st.st_mtime_ns}:{st.st_size}")
+    return digest("\n".join(parts).encode())
+
+
 class Cache:
     def __init__(self, root: Path, key: str):
         self.root = root / CACHE_DIR
+        key = f"{key}\n{_code_fingerprint()}"
         self.file = self.root / f"v{__version__}" / f"{digest(key.encode())}.json"
         self.entries: dict[str, dict] = {}
         self.dirty = False

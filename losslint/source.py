@@ -58,16 +58,23 @@ def decode_with_encoding(path: str, data: bytes) -> tuple[str, str]:
             lines = data.splitlines()[:2]
             line = next((i for i, ln in enumerate(lines, 1) if _COOKIE.match(ln)), 1)
             raise _ll001(path, line, 1, f"cannot decode: {msg}")
+    # Decode without the BOM: utf-8-sig reports error positions relative to the text after
+    # it. (The encoding returned stays "utf-8-sig", so that a rewrite keeps the BOM.)
+    payload, codec = data, encoding
+    if encoding == "utf-8-sig":
+        codec = "utf-8"
+        if payload.startswith(codecs.BOM_UTF8):
+            payload = payload[len(codecs.BOM_UTF8):]
     try:
-        text = data.decode(encoding)
+        text = payload.decode(codec)
     except (UnicodeDecodeError, LookupError) as exc:
         if isinstance(exc, UnicodeDecodeError):
-            before = data[: exc.start]
+            before = payload[: exc.start]
             line = before.count(b"\n") + 1
             line_start = before.rfind(b"\n") + 1
             # 1-based column in characters, like every other position
-            col = len(data[line_start: exc.start].decode(encoding, errors="replace")) + 1
-            return_msg = (f"cannot decode as {encoding}: byte 0x{data[exc.start]:02x} is invalid "
+            col = len(payload[line_start: exc.start].decode(codec, errors="replace")) + 1
+            return_msg = (f"cannot decode as {codec}: byte 0x{payload[exc.start]:02x} is invalid "
                           "(declare the encoding with a PEP 263 coding cookie)")
             raise _ll001(path, line, col, return_msg)
         raise _ll001(path, 1, 1, f"cannot decode: unknown encoding {encoding!r}")
@@ -106,17 +113,21 @@ def parse(src: Source) -> cst.Module:
     """Parse with libcst. Raises SourceError (LL001)."""
     if src.module is not None:
         return src.module
+    # CPython first: its messages ("'(' was never closed") read better than libcst's, it
+    # rejects what CPython cannot run (libcst accepts some of it), and it refuses nesting
+    # deep enough to overflow the stack of libcst's native parser, which would crash the
+    # whole run (SIGSEGV) instead of giving one LL001.
+    try:
+        ast.parse(src.text)
+    except SyntaxError as py_exc:
+        raise _ll001(src.path, py_exc.lineno or 1, py_exc.offset or 1, f"cannot parse: {py_exc.msg}")
+    except (RecursionError, MemoryError):
+        raise _ll001(src.path, 1, 1, "cannot parse: the file is nested too deeply to analyse")
+    except Exception:
+        pass
     try:
         src.module = cst.parse_module(src.text)
     except cst.ParserSyntaxError as exc:
-        # CPython's messages ("'(' was never closed") read better than the parser's; use them
-        # whenever CPython rejects the file too.
-        try:
-            ast.parse(src.text)
-        except SyntaxError as py_exc:
-            raise _ll001(src.path, py_exc.lineno or 1, py_exc.offset or 1, f"cannot parse: {py_exc.msg}")
-        except Exception:
-            pass
         msg = str(exc.message) if hasattr(exc, "message") else str(exc).splitlines()[0]
         raise _ll001(src.path, exc.raw_line, exc.raw_column + 1, f"cannot parse: {msg}")
     except RecursionError:

@@ -192,11 +192,10 @@ class Mismatch:
 
 
 def broadcast(a: Layout | None, b: Layout | None) -> tuple[Layout | None, Mismatch | None]:
-    """Right-aligned broadcasting of named layouts."""
-    if a is None:
-        return b, None
-    if b is None:
-        return a, None
+    """Right-aligned broadcasting of named layouts. A tensor of unknown layout makes the
+    result unknown: it could have any rank, so no axis of the result can be named for sure."""
+    if a is None or b is None:
+        return None, None
     if a.variadic_index is not None or b.variadic_index is not None:
         if a == b:
             return a, None
