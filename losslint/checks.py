@@ -206,3 +206,22 @@ def check_broadcast(op: str, a: Tensor, b: Tensor, mismatch) -> Verdict:
         "LL104",
         f"`{op}` pairs {mismatch.left.name} of {describe(a)} with {mismatch.right.name} of {describe(b)}",
     )
+
+
+def informational(op: str, axis_text: str, t: Tensor, axes, literal: bool, kw: str) -> list[Verdict]:
+    """LL201 (a hard-coded axis, with the layout-derived one) and LL202 (unknown layout)."""
+    out = []
+    layout = t.layout
+    if layout is None or not t.known:
+        out.append(Verdict("LL202", f"{op} over {axis_text}: the layout of {t.name} is unknown here, so the axis cannot be checked"))
+        return out
+    if literal:
+        positions, _ = resolve_positions(layout, axes)
+        if positions:
+            names = _names(layout, set(positions))
+            out.append(Verdict(
+                "LL201",
+                f"{op} hard-codes {axis_text} ({names} of {describe(t)}); derive it from the layout "
+                "(e.g. `1 if K.image_data_format() == \"channels_first\" else -1`) so it follows the model",
+            ))
+    return out

@@ -724,6 +724,7 @@ class FunctionAnalyzer:
         kw = api.axis[0] if api.axis else "axis"
         axis_text = self.axis_text(arg_node, kw, axes)
         verdicts = checks.check_reduce(label, axis_text, t, axes, implicit, api.builtin_loss, self.per_sample, kw)
+        verdicts += checks.informational(label, axis_text, t, axes, arg_node is not None and _literal(arg_node.value), kw)
         self.record_axis(arg_node, axes, t)
         if self.flag(node, arg_node, verdicts, t, resolution=self.resolution(arg_node, axes, t)):
             return Tensor(None, t.name, t.steps)
@@ -756,6 +757,7 @@ class FunctionAnalyzer:
         self.use_class_axis(t, axis, node, arg_node, label)
         self.record_axis(arg_node, axis, t)
         verdicts = checks.check_feature(label, axis_text, t, axis, implicit and not fixed, fixed, kw)
+        verdicts += checks.informational(label, axis_text, t, axis, arg_node is not None and _literal(arg_node.value), kw)
         if self.flag(node, arg_node, verdicts, t, insert_kw=kw if implicit and api.axis and not fixed else None,
                      resolution=self.resolution(arg_node, axis, t)):
             return Tensor(None, t.name, t.steps)
@@ -1191,7 +1193,7 @@ class FunctionAnalyzer:
         for v in verdicts:
             if v.code not in self.ctx.enabled:
                 continue
-            fired = True
+            fired = fired or not v.code.startswith("LL2")  # LL2xx are informational
             target = fix_node if fix_node is not None else (arg_node if arg_node is not None else None)
             c = Candidate(
                 ctx=self.ctx,
@@ -1242,6 +1244,17 @@ def _track_perm(out: Tensor, src: Tensor, order: list[int]) -> Tensor:
         if len(base) != len(order):
             return out
     return replace(out, root=src.root, perm=tuple(base[p] for p in order))
+
+
+def _literal(node) -> bool:
+    """An axis written as a literal: 1, -1, (2, 3), [1, 2]."""
+    if isinstance(node, cst.Integer):
+        return True
+    if isinstance(node, cst.UnaryOperation):
+        return isinstance(node.expression, cst.Integer)
+    if isinstance(node, (cst.Tuple, cst.List)):
+        return bool(node.elements) and all(_literal(el.value) for el in node.elements)
+    return False
 
 
 def _scalar(t: Tensor) -> Tensor:
