@@ -10,10 +10,12 @@ import hashlib
 import json
 import os
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from . import __version__
 from .findings import Finding
+from .project import _display
 
 CACHE_DIR = ".losslint_cache"
 TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by losslint.\n"
@@ -72,16 +74,24 @@ class Cache:
             for dep, dep_hash in entry.get("deps", {}).items():
                 if file_digest(dep) != dep_hash:
                     return None
-            return [Finding.from_json(f) for f in entry["findings"]]
+            out = []
+            for f in entry["findings"]:
+                found = Finding.from_json(f)
+                # the file itself under the name this run uses; other modules (helpers) as the
+                # project shows them: relative to the working directory when below it
+                shown = path if found.path == entry["path"] else _display(found.path)
+                out.append(replace(found, path=shown))
+            return out
         except (KeyError, TypeError, ValueError, AttributeError):
             return None
 
     def put(self, path: str, content_hash: str, rule_key: str, findings: list[Finding], deps: list[str]) -> None:
         self.entries[os.path.abspath(path)] = {
+            "path": os.path.abspath(path),
             "hash": content_hash,
             "rules": rule_key,
             "deps": {os.path.abspath(d): file_digest(d) for d in deps},
-            "findings": [f.to_json() for f in findings],
+            "findings": [dict(f.to_json(), path=os.path.abspath(f.path)) for f in findings],
         }
         self.dirty = True
 

@@ -43,8 +43,8 @@ def _selected(cfg: Config) -> set[str]:
 
 def _relpath(path: str, root: Path) -> str:
     try:
-        return Path(os.path.abspath(path)).relative_to(root.resolve()).as_posix()
-    except ValueError:
+        return Path(path).resolve().relative_to(root.resolve()).as_posix()
+    except (ValueError, OSError, RuntimeError):  # outside the root; a symlink loop
         return Path(path).as_posix()
 
 
@@ -144,7 +144,7 @@ def check_paths(files: list[str], config_for, options: Options, jobs: int = 0, u
         rule_key = _rule_key(cfg, path)
         hit = cache.get(path, content_hash, rule_key)
         if hit is not None:
-            findings.extend(hit)
+            findings.extend(hit)  # (paths as this run names them: see Cache.get)
         else:
             todo.append((path, cfg, content_hash, rule_key))
 

@@ -98,7 +98,7 @@ def _main(argv: list[str]) -> int:
 
 def run_check(args) -> int:
     from .checker import Options, check_paths, check_source
-    from .files import discover
+    from .files import discover, is_excluded
 
     if args.jobs < 0:
         raise ConfigError(None, "--jobs", "expected a number of processes >= 0")
@@ -114,18 +114,18 @@ def run_check(args) -> int:
         path = args.stdin_filename
         cfg = resolver.for_path(Path(path).absolute())
         configs = [cfg]
+        if args.force_exclude and is_excluded(Path(path), cfg.root, cfg.exclude):
+            return 0  # editors pipe excluded files too; like ruff, say nothing
         findings = check_source(path, cfg, data, options)
     else:
         paths = args.paths or ["."]
-        for p in paths:
-            if not os.path.lexists(p):
-                print(f"losslint: warning: {p}: no such file or directory", file=sys.stderr)
 
         def exclude_for(path: Path):
             cfg = resolver.for_path(path.absolute())
             return cfg.root, cfg.exclude
 
-        files = discover([p for p in paths if os.path.lexists(p)], exclude_for, args.force_exclude)
+        # a path that does not exist is read like any other and becomes an LL001 finding
+        files = discover(paths, exclude_for, args.force_exclude)
         configs = [resolver.for_path(Path(f).absolute()) for f in files]
         findings = check_paths(files, lambda p: resolver.for_path(p.absolute()), options, args.jobs, not args.no_cache)
 
@@ -159,7 +159,7 @@ def run_fix(args, resolver, options) -> int:
         cfg = resolver.for_path(path.absolute())
         return cfg.root, cfg.exclude
 
-    files = discover([p for p in paths if os.path.lexists(p)], exclude_for, args.force_exclude)
+    files = discover(paths, exclude_for, args.force_exclude)
     remaining = []
     fixed_total = changed_files = 0
     for path in files:

@@ -308,6 +308,17 @@ class ConfigResolver:
         cfg = replace(cfg, **{k: v for k, v in self.overrides.items() if k not in _SELECTION_KEYS})
         if selection:
             cfg = replace(cfg, **_layer_selection(cfg, selection))
+        if cfg.batch_axis or cfg.feature_axis:
+            # --layout / --target-layout get the config's batch-axis / feature-axis too
+            for key in ("layout", "target_layout"):
+                if self.overrides.get(key) is not None:
+                    try:
+                        relaid = _parse_with_overrides(self.overrides[key].source, cfg.batch_axis, cfg.feature_axis)
+                    except LayoutError as exc:
+                        raise ConfigError(None, "--" + key.replace("_", "-"), str(exc)) from None
+                    cfg = replace(cfg, **{key: relaid})
+            if "layout" in self.overrides and "target_layout" not in self.overrides:
+                cfg = replace(cfg, target_layout=cfg.layout)
         if "layout" in self.overrides or "target_layout" in self.overrides:
             # --layout / --target-layout win over every layout of the config, outputs included.
             cfg = replace(cfg, outputs=tuple(

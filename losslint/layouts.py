@@ -164,6 +164,9 @@ def _tokens(text: str) -> list[str]:
     if " " not in stripped and "\t" not in stripped:
         if _COMPACT.match(stripped):
             return list(stripped)
+        if stripped.isalpha() and stripped.islower() and len(stripped) > 2 and role_of(stripped) == OTHER \
+                and stripped.upper() == stripped.upper().strip() and all(c in "nchwdtlbkfsxyz" for c in stripped):
+            raise LayoutError(f"{stripped!r} is one axis name; did you mean the compact form {stripped.upper()!r}?")
         if _NAME.match(stripped) or stripped.isdigit() or stripped in ("...",) or (
             stripped.startswith("*") and _NAME.match(stripped[1:])
         ):

@@ -88,8 +88,9 @@ class Project:
         return None
 
 
-def _display(path: Path) -> str:
+def _display(path) -> str:
     """Paths of other modules are shown like the checked ones: relative to the cwd if below it."""
+    path = Path(path)
     try:
         return os.path.relpath(path) if path.resolve().is_relative_to(Path.cwd().resolve()) else str(path)
     except (OSError, ValueError):

@@ -216,7 +216,10 @@ def enabled_codes(select: list[str] | None, ignore: list[str], extend_select: li
             # prefix ("LL2") selects off-by-default rules too.
             if sel and not rule.default and sel <= len("LL"):
                 sel = 0
-        sel = max(sel, matches(code, extend_select))
+        ext = matches(code, extend_select)
+        if ext and not rule.default and ext <= len("LL"):
+            ext = 0
+        sel = max(sel, ext)
         ign = matches(code, ignore)
         if sel and sel > ign:
             out.add(code)

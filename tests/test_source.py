@@ -1,0 +1,253 @@
+"""Reading, decoding (PEP 263) and parsing: every failure is one LL001 finding, at the
+error's line and column, and the run goes on with the other files (SPEC sections 5, 6)."""
+
+from __future__ import annotations
+
+import codecs
+import os
+
+import pytest
+
+from conftest import write_tree
+from losslint import source
+from losslint.checker import check_source
+from losslint.config import Config
+from losslint.findings import Finding
+
+LATIN1_COOKIE = "# -*- coding: latin-1 -*-\n"
+
+
+def ll001(path: str, data: bytes) -> list[tuple[int, int, str]]:
+    """LL001 findings (line, column, message) for ``data`` checked as ``path``."""
+    return [(f.line, f.column, f.message) for f in check_source(path, Config(), data) if f.code == "LL001"]
+
+
+# Both sides of the checker's textual pre-filter: files that may hold a loss are parsed by
+# libcst, the others are only syntax-checked with ast. LL001 must not depend on it.
+PLAIN = "x = 1\n"
+LOSSY = "def loss(y_true, y_pred):\n    return y_pred\n"
+
+
+@pytest.mark.parametrize("head", [PLAIN, LOSSY], ids=["plain", "loss"])
+@pytest.mark.parametrize(
+    "body, line, col, message",
+    [
+        ("y = (\n", 1, 5, "'(' was never closed"),
+        ("y = [1,\n 2,\n", 1, 5, "'[' was never closed"),
+        ("def f(a, b:\n    pass\n", 1, 6, "'(' was never closed"),
+        ("y = 1 +\n", 1, 8, "invalid syntax"),
+        ('y = "€€" $\n', 1, 10, "invalid syntax"),  # columns count characters, not bytes
+        ('y = "é" + )\n', 1, 11, "unmatched ')'"),
+        ("if y:\n        pass\n    pass\n", 3, 9, "unindent does not match any outer indentation level"),
+        ("if y:\n\tpass\n        pass\n", 3, 1, "inconsistent use of tabs and spaces in indentation"),
+        ("print 'hi'\n", 1, 1, "Missing parentheses in call to 'print'. Did you mean print(...)?"),
+        ("(a + b) = 3\n", 1, 2, "cannot assign to expression here. Maybe you meant '==' instead of '='?"),
+        ("f(**x, *y)\n", 1, 8, "iterable argument unpacking follows keyword argument unpacking"),
+    ],
+)
+def test_syntax_error_position(head, body, line, col, message):
+    offset = head.count("\n")
+    assert ll001("m.py", (head + body).encode()) == [(offset + line, col, f"cannot parse: {message}")]
+
+
+def cpython(text: str) -> list[tuple[int, int, str]]:
+    try:
+        compile(text, "m.py", "exec")
+    except SyntaxError as exc:
+        return [(exc.lineno, exc.offset, f"cannot parse: {exc.msg}")]
+    return []
+
+
+@pytest.mark.parametrize("head", [PLAIN, LOSSY], ids=["plain", "loss"])
+@pytest.mark.parametrize(
+    "body",
+    ["  y = 2\n", "def loss(y_pred):\n    return y_pred +\n", "x = [\n  1,\n  2\n  3]\n",
+     "class A:\ndef f(self): pass\n", "f(x for x in y, 1)\n", "a = 1 if b\n",
+     "else:\n    pass\n", "x = 'abc\n", "x = \"\"\"abc\n", "x = [\n"],
+)
+def test_syntax_error_matches_cpython(head, body):
+    text = head + body
+    assert ll001("m.py", text.encode()) == cpython(text) != []
+
+
+def test_unexpected_indent():
+    assert ll001("m.py", b"x = 1\n  y = 2\n") == [(2, 2, "cannot parse: unexpected indent")]
+
+
+def test_tab_error():
+    assert ll001("m.py", b"if x:\n        pass\n\tpass\n") == [
+        (3, 1, "cannot parse: inconsistent use of tabs and spaces in indentation")]
+
+
+# -- encodings -----------------------------------------------------------------------------
+
+DECODE_MSG = "cannot decode as utf-8: byte 0xe9 is invalid (declare the encoding with a PEP 263 coding cookie)"
+
+
+@pytest.mark.parametrize(
+    "data, line, col",
+    [
+        (b"# perte de qualit\xe9\nx = 1\n", 1, 18),  # on the first line
+        (b"x = 1\n# qualit\xe9\n", 2, 9),
+        (b"def loss(y_true, y_pred):\n    s = 'caf\xe9'\n    return y_pred\n", 2, 13),
+        (b"x = 1\ny = 2\ns = '\xc3\xa9\xc3\xa9caf\xe9'\n", 3, 11),  # column in characters
+        (b"\xef\xbb\xbfx = 1\ns = 'caf\xe9'\n", 2, 9),  # after a BOM
+        (b"\xef\xbb\xbf# caf\xe9\n", 1, 6),
+    ],
+)
+def test_latin1_without_cookie(data, line, col):
+    assert ll001("m.py", data) == [(line, col, DECODE_MSG)]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "s = 'caf\xe9'\n",
+        "def loss(y_true, y_pred):\n    s = 'caf\xe9 \xb5'\n    return y_pred\n",
+    ],
+    ids=["plain", "loss"],
+)
+@pytest.mark.parametrize(
+    "cookie",
+    [LATIN1_COOKIE, "#!/usr/bin/env python\n# vim: set fileencoding=iso-8859-1 :\n", "# coding=latin1\n"],
+)
+def test_latin1_with_cookie_parses(cookie, body):
+    data = (cookie + body).encode("latin-1")
+    assert check_source("m.py", Config(), data) == []
+    src = source.read("m.py", data)
+    assert "caf\xe9" in src.text and codecs.lookup(src.encoding).name == "iso8859-1"
+    if "loss" in body:
+        assert source.parse(src).code == src.text
+
+
+def test_unknown_coding_cookie():
+    assert ll001("m.py", b"# -*- coding: klingon -*-\nx = 1\n") == [
+        (1, 1, "cannot decode: unknown encoding: klingon")]
+    assert ll001("m.py", b"#!/usr/bin/env python\n# coding: klingon\nx = 1\n") == [
+        (2, 1, "cannot decode: unknown encoding: klingon")]
+
+
+def test_bom_with_conflicting_cookie():
+    assert ll001("m.py", b"\xef\xbb\xbf" + LATIN1_COOKIE.encode() + b"x = 1\n") == [
+        (1, 1, "cannot decode: encoding problem: utf-8")]
+
+
+# -- NUL bytes, empty files, BOM and CRLF --------------------------------------------------
+
+@pytest.mark.parametrize(
+    "data, line, col",
+    [
+        (b"x = 1\ny = 'a\x00b'\n", 2, 7),
+        (b"\x00", 1, 1),
+        (b"def loss(y_pred):\n    return y_pred\x00\n", 2, 18),
+    ],
+)
+def test_nul_bytes(data, line, col):
+    assert ll001("m.py", data) == [(line, col, "cannot parse: source code contains a NUL byte")]
+
+
+@pytest.mark.parametrize("data", [b"", b"\n", b"\r\n", b"\xef\xbb\xbf", b"# only a comment\n", b"\x0c\n"])
+def test_empty_files_have_no_finding(data):
+    assert check_source("m.py", Config(), data) == []
+
+
+@pytest.mark.parametrize("body", [PLAIN + "y = 2\n", LOSSY], ids=["plain", "loss"])
+def test_bom_and_crlf_parse(body):
+    data = b"\xef\xbb\xbf" + body.replace("\n", "\r\n").encode()
+    assert check_source("m.py", Config(), data) == []
+    src = source.read("m.py", data)
+    assert not src.text.startswith("\ufeff") and src.bom
+    assert src.lines == body.splitlines()
+    module = source.parse(src)
+    assert module.code == src.text
+
+
+def test_bom_crlf_syntax_error_position():
+    data = b"\xef\xbb\xbfdef loss(y_pred):\r\n    x = 1\r\n    return (y_pred\r\n"
+    assert ll001("m.py", data) == [(3, 12, "cannot parse: '(' was never closed")]
+
+
+def test_old_mac_line_endings():
+    assert check_source("m.py", Config(), b"x = 1\ry = 2\r") == []
+    assert ll001("m.py", b"x = 1\ry = (\r") == [(2, 5, "cannot parse: '(' was never closed")]
+
+
+def test_lines_follow_python_line_breaks():
+    # form feeds, \x1c-\x1e, \x85, \u2028 and \u2029 do not end a line in Python
+    src = source.read("m.py", "a = 1\n\x0c\nb = '\u2028'\r\nc = 3\rd = 4\n".encode())
+    assert src.lines == ["a = 1", "\x0c", "b = '\u2028'", "c = 3", "d = 4"]
+    assert source.split_lines("") == [] and source.split_lines("x") == ["x"]
+    assert source.split_lines("x\n\n") == ["x", ""]
+
+
+# -- deep nesting must be one LL001, never a crash ------------------------------------------
+
+@pytest.mark.parametrize("head", [PLAIN, LOSSY], ids=["plain", "loss"])
+def test_too_many_parentheses(head):
+    data = (head + "y = " + "[" * 1000 + "]" * 1000 + "\n").encode()
+    (finding,) = ll001("m.py", data)
+    assert finding[2] == "cannot parse: too many nested parentheses"
+    assert finding[0] == head.count("\n") + 1
+
+
+def test_deep_nesting_does_not_crash_the_run(script, tmp_path):
+    # libcst's native parser overflows its stack on ~10000 nested unary operators (SIGSEGV):
+    # run the console script so that a regression fails this test, not the whole suite
+    write_tree(tmp_path, {
+        "deep_loss.py": "def loss(y_pred):\n    return " + "-" * 50000 + "y_pred\n",
+        "deep_plain.py": "x = " + "-" * 50000 + "1\n",
+        "z.py": "x = (\n",
+    })
+    r = script(["--select", "LL001", "."], tmp_path)
+    assert (r.code, r.out) == (1,
+        "deep_loss.py:1:1: LL001 cannot parse: the file is nested too deeply to analyse\n"
+        "deep_plain.py:1:1: LL001 cannot parse: the file is nested too deeply to analyse\n"
+        "z.py:1:5: LL001 cannot parse: '(' was never closed\n")
+
+
+# -- unreadable files ------------------------------------------------------------------------
+
+def test_unreadable_files(run, tmp_path):
+    os.symlink("nowhere.py", tmp_path / "dangling.py")
+    os.symlink("loop.py", tmp_path / "loop.py")
+    r = run(".", cwd=tmp_path)
+    assert (r.code, r.out) == (1,
+        "dangling.py:1:1: LL001 cannot read: No such file or directory\n"
+        "loop.py:1:1: LL001 cannot read: Too many levels of symbolic links\n")
+
+
+def test_read_error_is_a_source_error(tmp_path):
+    with pytest.raises(source.SourceError) as info:
+        source.read(str(tmp_path / "missing.py"))
+    assert info.value.finding == Finding(str(tmp_path / "missing.py"), 1, 1, "LL001", "")
+    assert info.value.finding.message == "cannot read: No such file or directory"
+
+
+def test_ll001_can_be_deselected():
+    assert check_source("m.py", Config(ignore=("LL001",)), b"x = (\n") == []
+    assert check_source("m.py", Config(select=("LL1",)), b"x = (\n") == []
+
+
+# -- the run goes on with the other files ---------------------------------------------------
+
+def test_every_broken_file_is_reported_and_the_run_goes_on(run, tmp_path):
+    write_tree(tmp_path, {
+        "a_syntax.py": "def loss(y_pred:\n    return 1\n",
+        "b_latin1.py": b"# qualit\xe9\nx = 1\n",
+        "c_latin1_cookie.py": (LATIN1_COOKIE + "s = 'caf\xe9'\n").encode("latin-1"),
+        "d_nul.py": b"x = '\x00'\n",
+        "e_empty.py": b"",
+        "f_bom_crlf.py": b"\xef\xbb\xbfx = 1\r\ny = 2\r\n",
+        "g_ok.py": "def loss(y_true, y_pred):\n    return y_pred - y_true\n",
+        "pkg/h_indent.py": "x = 1\n    y = 2\n",
+    })
+    os.symlink("nowhere.py", tmp_path / "i_dangling.py")
+    r = run(".", cwd=tmp_path)
+    assert r.code == 1
+    assert r.out == (
+        "a_syntax.py:1:9: LL001 cannot parse: '(' was never closed\n"
+        "b_latin1.py:1:9: LL001 " + DECODE_MSG + "\n"
+        "d_nul.py:1:6: LL001 cannot parse: source code contains a NUL byte\n"
+        "i_dangling.py:1:1: LL001 cannot read: No such file or directory\n"
+        "pkg/h_indent.py:2:4: LL001 cannot parse: unexpected indent\n"
+    )
