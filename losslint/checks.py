@@ -89,16 +89,24 @@ def check_reduce(op: str, axis_text: str, t: Tensor, axes, implicit: bool, built
             f"of {describe(t)} in a per-sample loss; sample_weight and masking stop working",
             _without_batch(layout, reduced, axes),
         ))
-    spatial = set(layout.index_of_role(SPATIAL))
-    if layout.variadic_index is None and spatial and (reduced & spatial) and not spatial <= reduced:
-        kept = spatial - reduced
-        out.append(Verdict(
-            "LL102",
-            f"{op} over {axis_text} reduces {_names(layout, reduced)} of {describe(t)} but keeps "
-            f"{_names(layout, kept)}{_feature_tail(layout, kw)}",
-            _reduce_fix(layout, axes, reduced),
-        ))
+    if layout.variadic_index is None:
+        # spatial components: a merged axis (H*W, W*C) counts with the spatial axes inside it
+        present = [c for a in layout.axes for c in a.components() if c.role == SPATIAL]
+        taken = [c for p in reduced for c in layout.axes[p].components() if c.role == SPATIAL]
+        if taken and len(taken) < len(present):
+            kept = [c.name for c in present if c not in taken]
+            merged_axes = any(a.parts for a in layout.axes)
+            out.append(Verdict(
+                "LL102",
+                f"{op} over {axis_text} reduces {_names(layout, reduced)} of {describe(t)} but keeps "
+                f"{_join(kept)}{_feature_tail(layout, kw)}",
+                None if merged_axes else _reduce_fix(layout, axes, reduced),
+            ))
     return out
+
+
+def _join(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
 
 
 def _group_checks(op, axis_text, t, axes, implicit, builtin, per_sample, kw) -> list[Verdict]:
@@ -106,6 +114,13 @@ def _group_checks(op, axis_text, t, axes, implicit, builtin, per_sample, kw) -> 
     layout = t.layout
     items = axes if isinstance(axes, tuple) else (axes,)
     refs = [layout.resolve(i) for i in items]
+    fi = layout.feature_index()
+    if implicit and builtin and fi is not None and any(r is not None and r.in_group for r in refs):
+        return [Verdict(
+            "LL106",
+            f"{op} reduces its default {axis_text}, which is a spatial axis of {describe(t)}, not "
+            f"the feature axis {layout.axes[fi].name}",
+        )]
     if per_sample and not implicit and any(r is not None and not r.in_group and r.axis.role == BATCH for r in refs):
         return [Verdict("LL103", f"{op} over {axis_text} reduces the batch axis of {describe(t)} in a per-sample loss; sample_weight and masking stop working")]
     return []
@@ -158,11 +173,17 @@ def check_feature(op: str, axis_text: str, t: Tensor, axis, implicit: bool, fixe
     if is_unknown(ref.axis):
         return []
     fi = layout.feature_index()
-    if ref.axis.role == FEATURE:
+    if ref.axis.role == FEATURE or any(p.role == FEATURE for p in ref.axis.parts):
         return []
     feat = layout.axes[fi] if fi is not None else None
     if feat is None:
-        return []  # no feature axis declared: nothing to compare with
+        swallowed = layout.merged_feature()
+        if swallowed is None or ref.axis.parts or ref.axis.role not in (SPATIAL, BATCH):
+            return []  # no feature axis to compare with
+        hit = "a spatial axis" if ref.in_group else ref.axis.name
+        code = "LL106" if (fixed or implicit) else "LL101"
+        return [Verdict(code, f"{op} over {axis_text} runs along {hit} of {describe(t)}; the "
+                              f"feature axis is inside {swallowed.name}")]
     fix = _relative(layout, fi, axis)
     hit = "a spatial axis" if ref.in_group else ref.axis.name
     if fixed:

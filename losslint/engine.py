@@ -18,7 +18,7 @@ from .infer import Candidate, Context, FunctionAnalyzer, Run
 from .layouts import Layout
 from .project import Project
 from .rules import PRIORITY
-from .values import UNKNOWN, Func, LossObj, Root, Tensor
+from .values import UNKNOWN, Const, Func, LossObj, Root, Tensor
 
 
 def module_name_for(path: str, root: Path) -> str:
@@ -131,7 +131,8 @@ def analyse_module(module: cst.Module, src, cfg: Config, enabled: set[str], expl
                 steps = (f"{name}: {layout} ({origin})",) if layout is not None else ()
                 env[name] = Tensor(layout, name, steps, root=Root(name, layout.rank if layout is not None else None))
             elif p.default is not None:
-                env[name] = defaults.expr(p.default)   # what runs when the framework calls it
+                value = defaults.expr(p.default)   # what runs when the framework calls it
+                env[name] = Const(value.value, soft=True) if isinstance(value, Const) else value
             else:
                 env[name] = UNKNOWN
         self_attrs, self_class = {}, None
@@ -144,6 +145,7 @@ def analyse_module(module: cst.Module, src, cfg: Config, enabled: set[str], expl
             class_axis = pred_layout.axes[pred_layout.feature_index()]
         analyzer = FunctionAnalyzer(ctx, env, per_sample, class_axis, self_attrs,
                                     data_format=data_format, self_class=self_class)
+        analyzer.pred_layout = pred_layout
         body = loss.node.body
         analyzer.run_block(body.body if isinstance(body, cst.IndentedBlock) else [body])
         analyzer.finish()

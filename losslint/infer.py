@@ -91,6 +91,7 @@ class FunctionAnalyzer:
                  module_scope: bool = False, self_class: ClassVal | None = None):
         self.ctx = ctx
         self.self_class = self_class
+        self.pred_layout: Layout | None = None   # the loss's prediction layout (one_hot checks)
         self.data_format = data_format
         self.globals = {} if module_scope else ctx.info.globals(data_format)
         self.env: dict = dict(env)
@@ -111,7 +112,7 @@ class FunctionAnalyzer:
                 self.small(small)
         elif isinstance(node, cst.If):
             test = self.expr(node.test)
-            if isinstance(test, Const) and isinstance(test.value, bool):
+            if isinstance(test, Const) and isinstance(test.value, bool) and not test.soft:
                 if test.value:
                     self.run_block(node.body.body)
                 elif isinstance(node.orelse, cst.If):
@@ -351,7 +352,7 @@ class FunctionAnalyzer:
 
     def e_IfExp(self, node: cst.IfExp):
         test = self.expr(node.test)
-        if isinstance(test, Const) and isinstance(test.value, bool):
+        if isinstance(test, Const) and isinstance(test.value, bool) and not test.soft:
             return self.expr(node.body if test.value else node.orelse)
         return join(self.expr(node.body), self.expr(node.orelse))
 
@@ -364,6 +365,12 @@ class FunctionAnalyzer:
             return UNKNOWN
         comp = node.comparisons[0]
         right = self.expr(comp.comparator)
+        if isinstance(left, Tensor) or isinstance(right, Tensor):
+            if type(comp.operator).__name__ in ("Equal", "NotEqual", "LessThan", "GreaterThan", "LessThanEqual", "GreaterThanEqual"):
+                return self.elementwise(node, self.ctx.code(comp.operator).strip(), [left, right])
+            return UNKNOWN
+        if getattr(left, "soft", False) or getattr(right, "soft", False):
+            return UNKNOWN  # a parameter's default: the caller may pass anything
         if isinstance(left, Const) and isinstance(right, Const):
             op = type(comp.operator).__name__
             a, b = left.value, right.value
@@ -608,6 +615,14 @@ class FunctionAnalyzer:
 
         if star:
             return UNKNOWN
+        for i, name in enumerate(api.names):   # tensors passed by keyword (labels=, logits=)
+            if i == len(positional) and name in keywords:
+                positional.append(keywords[name][0])
+                pos_nodes.append(keywords[name][1])
+        if receiver is not None:
+            tensors = [receiver] + positional
+        else:
+            tensors = positional
         kind = api.kind
         if receiver is None and api.args and api.args[0] < len(positional) and positional[api.args[0]] is UNKNOWN \
                 and kind in (A.FEATURE, A.CLASS_INDEX, A.ELEMENTWISE, A.IDENTITY, A.PERMUTE, A.SWAP, A.MOVEAXIS):
@@ -644,12 +659,15 @@ class FunctionAnalyzer:
         if kind in (A.CONCAT, A.STACK):
             return self.join_tensors(api, node, positional, keywords, arg)
         if kind == A.EINSUM:
-            return self.einsum(positional)
+            return self.einsum(positional, node)
         if kind in (A.REARRANGE, A.EREDUCE):
             a = arg(api.axis, api.pos)
             t = tensors[0] if tensors else None
             if isinstance(t, Tensor) and a is not None and isinstance(a[0], Const) and isinstance(a[0].value, str):
-                return self.einops(t, a[0].value, node)
+                result = self.einops(t, a[0].value, node)
+                if kind == A.EREDUCE:
+                    self.pattern_reduction(node, "reduce", t, a[0].value, a[1], result)
+                return result
             return Tensor(None, getattr(t, "name", "tensor"))
         if kind == A.ONE_HOT:
             return self.one_hot(api, node, tensors, arg)
@@ -658,6 +676,10 @@ class FunctionAnalyzer:
         inputs = [tensors[i] for i in api.args if i < len(tensors)]
         if not inputs or not all(isinstance(t, Tensor) for t in inputs):
             return UNKNOWN
+        if len(inputs) > 1 and kind in (A.FEATURE, A.REDUCE):
+            # a loss of (labels, logits) needs both of one shape: the known one tells it
+            known = [x for x in inputs if x.layout is not None]
+            inputs = known or inputs[:1]
         t = inputs[0] if len(inputs) == 1 else self.elementwise(node, label, inputs)
         if not isinstance(t, Tensor):
             return UNKNOWN
@@ -790,6 +812,20 @@ class FunctionAnalyzer:
         if pos is None:
             return Tensor(None, t.name)
         axes.insert(pos, cls)
+        pred = self.pred_layout
+        if pred is not None and pred.rank == rank and pred.feature_index() is not None and t.known:
+            fi = pred.feature_index()
+            if pos != fi:
+                kw = api.axis[0] if api.axis else "axis"
+                verdict = checks.Verdict(
+                    "LL101",
+                    f"one_hot puts the class axis at {self.axis_text(a[1], kw, idx)}, where the "
+                    f"prediction layout ({pred}) has {pred.axes[pos].name}; its feature axis is "
+                    f"{pred.axes[fi].name} ({kw}={fi})",
+                    fi,
+                )
+                if self.flag(node, a[1], [verdict], t):
+                    return Tensor(None, t.name)
         return t.with_layout(make(axes))
 
     def join_tensors(self, api, node, positional, keywords, arg):
@@ -835,6 +871,13 @@ class FunctionAnalyzer:
         new: list[Axis] | None = None
         if kind == A.SWAP and method and label == "transpose" and len(positional) != 2:
             kind = A.PERMUTE if positional else A.REVERSE  # numpy's x.transpose(perm)
+        bad = self._out_of_range(api, kind, a, arg, positional, method, rank) if t.known else None
+        if bad is not None:
+            op_text, index = bad
+            verdict = checks.Verdict(
+                "LL105", f"{op_text}: axis {index} is out of range for {checks.describe(t)}, which has {rank} axes")
+            self.flag(node, a[1] if a is not None and kind != A.PERMUTE else None, [verdict], t)
+            return Tensor(None, t.name, t.steps)
         if kind in (A.PERMUTE, A.REVERSE, A.SWAP, A.MOVEAXIS):
             order = self._order(api, kind, a, arg, positional, method, rank)
             if order is None:
@@ -885,6 +928,37 @@ class FunctionAnalyzer:
             return Tensor(None, t.name, t.steps)
         result = make(new)
         return t.with_layout(result, self.step(node, t, result))
+
+    def _out_of_range(self, api, kind, a, arg, positional, method, rank):
+        """(text, index) of an axis argument of a shape operation that does not exist."""
+        label = api.label or kind
+        if kind == A.PERMUTE:
+            if method and len(positional) > 1:
+                perm = tuple(p.value if isinstance(p, Const) else None for p in positional)
+            else:
+                perm = const_axes(a[0]) if a is not None else None
+            if not isinstance(perm, tuple) or None in perm:
+                return None
+            if len(perm) != rank:
+                far = max(perm, key=lambda p: p if p >= 0 else -p - 1)
+                return (f"{label}{perm} names {len(perm)} axes", far) if normalize(far, rank) is None else None
+            for p in perm:
+                if normalize(p, rank) is None:
+                    return (f"{label}{perm}", p)
+            return None
+        values = []
+        if a is not None:
+            values.append(const_axes(a[0]))
+        if api.end or api.end_pos is not None:
+            b = arg(api.end, api.end_pos)
+            if b is not None:
+                values.append(const_axes(b[0]))
+        extra = 1 if kind == A.EXPAND else 0
+        for v in values:
+            for i in (v if isinstance(v, tuple) else (v,)):
+                if isinstance(i, int) and normalize(i, rank + extra) is None:
+                    return (f"{label} over {i}", i)
+        return None
 
     def _order(self, api, kind, a, arg, positional, method, rank):
         """Source positions of the result's axes for permute / swap / moveaxis / reverse."""
@@ -957,7 +1031,36 @@ class FunctionAnalyzer:
             return Tensor(None, t.name, t.steps)
         return t.with_layout(make(reversed(t.layout.axes)))
 
-    def einsum(self, positional):
+    def pattern_reduction(self, node, label, t: Tensor, pattern: str, arg_node, result) -> None:
+        """einops.reduce / einsum: the input axes whose letters are not in the output are reduced."""
+        if t.layout is None or t.layout.variadic_index is not None or "->" not in pattern:
+            return
+        left, right = pattern.split("->")
+        lt, rt = _einops_tokens(left.strip()), _einops_tokens(right.strip())
+        if lt is None or rt is None or "..." in lt or any(isinstance(x, list) for x in lt) or len(lt) != len(t.layout.axes):
+            return
+        kept = {x for tok in rt for x in (tok if isinstance(tok, list) else [tok])}
+        positions = tuple(i for i, tok in enumerate(lt) if tok not in kept)
+        if not positions:
+            return
+        text = f"pattern {pattern.strip()!r}"
+        verdicts = checks.check_reduce(label, text, t, positions, False, False, self.per_sample, "axis")
+        verdicts = [replace(v, fix_axes=None) for v in verdicts]
+        self.flag(node, arg_node, verdicts, t)
+
+    def einsum(self, positional, node=None):
+        if positional and isinstance(positional[0], Const) and isinstance(positional[0].value, str) and node is not None:
+            spec = positional[0].value.replace(" ", "")
+            if "->" in spec and "." not in spec:
+                ins, out = spec.split("->")
+                for sub, op in zip(ins.split(","), positional[1:]):
+                    if isinstance(op, Tensor):
+                        self.pattern_reduction(node, "einsum", op, f"{' '.join(sub)} -> {' '.join(out)}",
+                                               None, None)
+                        break
+        return self._einsum(positional)
+
+    def _einsum(self, positional):
         if not positional or not isinstance(positional[0], Const) or not isinstance(positional[0].value, str):
             return Tensor(None) if any(isinstance(p, Tensor) for p in positional) else UNKNOWN
         spec = positional[0].value.replace(" ", "")
@@ -1144,6 +1247,7 @@ class FunctionAnalyzer:
         try:
             helper = FunctionAnalyzer(ctx, env, self.per_sample, self.class_axis, self.self_attrs if func.bound else {},
                                       data_format=self.data_format, self_class=func.cls if func.bound else None)
+            helper.pred_layout = self.pred_layout
             body = fn.body
             helper.run_block(body.body if isinstance(body, cst.IndentedBlock) else [body])
             helper.finish()

@@ -45,6 +45,10 @@ class Axis:
     role: str
     size: int | None = None
     variadic: bool = False
+    parts: tuple["Axis", ...] = ()   # a merged axis (``H*W`` after a reshape): its components
+
+    def components(self) -> tuple["Axis", ...]:
+        return self.parts or (self,)
 
     def __str__(self) -> str:
         if self.variadic:
@@ -90,6 +94,13 @@ class Layout:
         """The position of the (single) feature axis, or None."""
         idx = self.index_of_role(FEATURE)
         return idx[0] if len(idx) == 1 else None
+
+    def merged_feature(self) -> Axis | None:
+        """A merged axis that swallowed the feature axis (``N*W*C`` after a flatten)."""
+        for a in self.axes:
+            if any(p.role == FEATURE for p in a.parts):
+                return a
+        return None
 
     def resolve(self, index: int) -> "AxisRef | None":
         """Which named axis a hard-coded index hits, or None when it is out of range.

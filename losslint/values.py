@@ -76,6 +76,7 @@ class Tensor:
 @dataclass(frozen=True)
 class Const:
     value: object
+    soft: bool = field(default=False, compare=False)   # a parameter's default: not for folding
 
 
 @dataclass(frozen=True)
@@ -247,6 +248,11 @@ def merged(axes: list[Axis]) -> Axis:
         return axes[0]
     if any(is_unknown(a) for a in axes):
         return unknown_axis()
-    roles = {a.role for a in axes if a.size != 1}
-    role = roles.pop() if len(roles) == 1 and roles <= {SPATIAL} else OTHER
-    return Axis("*".join(a.name for a in axes if a.size != 1) or "1", role)
+    parts = tuple(p for a in axes for p in a.components() if p.size != 1)
+    if len(parts) == 1:
+        return parts[0]
+    if not parts:
+        return ONE
+    roles = {p.role for p in parts}
+    role = SPATIAL if roles == {SPATIAL} else OTHER
+    return Axis("*".join(p.name for p in parts), role, parts=parts)

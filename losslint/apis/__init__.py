@@ -76,6 +76,7 @@ class Api:
     end_default: object = REQUIRED
     call: "Api | None" = None     # LOSS_CLASS: what calling an instance does
     reduction: bool = False       # torch losses: a scalar unless reduction="none" is passed
+    names: tuple[str, ...] = ()   # keyword names of the leading positional parameters (labels=, logits=)
     framework: str = ""           # filled in by the registry
     label: str = ""               # filled in by the registry: "mean", "softmax", ...
 

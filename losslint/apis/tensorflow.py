@@ -3,7 +3,7 @@
 ("defaults to -1"), ``tf.one_hot(indices, depth, on_value, off_value, axis=None)`` (-1),
 ``tf.nn.softmax_cross_entropy_with_logits(labels, logits, axis=-1)``."""
 
-from . import (ALL, CONCAT, EINSUM, EXPAND, IDENTITY, MATMUL, ONE_HOT, PERMUTE, RESHAPE, SCALAR,
+from . import (ALL, CONCAT, EINSUM, ELEMENTWISE, EXPAND, IDENTITY, MATMUL, ONE_HOT, PERMUTE, RESHAPE, SCALAR,
                SHAPE, SQUEEZE, STACK, WHERE, api, elementwise, feature, reduce)
 
 _T = "tensorflow."
@@ -34,10 +34,10 @@ FUNCTIONS = {
     **{p + "log_softmax": feature("axis", 1, default=-1) for p in (_N, _M)},
     **{p + "l2_normalize": feature("axis", 1, default=ALL) for p in (_N, _M)},
     **{p + "top_k": feature(None, None, default=-1, pair=True) for p in (_N, _M)},
-    _N + "softmax_cross_entropy_with_logits": feature("axis", 2, default=-1, reduces=True, args=(0, 1), builtin_loss=True),
-    _N + "sparse_softmax_cross_entropy_with_logits": feature(None, None, default=-1, reduces=True, args=(1,), builtin_loss=True),
-    _N + "sigmoid_cross_entropy_with_logits": elementwise(0, 1),
-    _N + "weighted_cross_entropy_with_logits": elementwise(0, 1),
+    _N + "softmax_cross_entropy_with_logits": feature("axis", 2, default=-1, reduces=True, args=(0, 1), builtin_loss=True, names=("labels", "logits")),
+    _N + "sparse_softmax_cross_entropy_with_logits": feature(None, None, default=-1, reduces=True, args=(1,), builtin_loss=True, names=("labels", "logits")),
+    _N + "sigmoid_cross_entropy_with_logits": api(ELEMENTWISE, args=(0, 1), names=("labels", "logits")),
+    _N + "weighted_cross_entropy_with_logits": api(ELEMENTWISE, args=(0, 1), names=("labels", "logits")),
     _T + "one_hot": api(ONE_HOT, "axis", 4, default=-1),
     _T + "transpose": api(PERMUTE, "perm", 1, default=None),
     _T + "reshape": api(RESHAPE, "shape", 1),
