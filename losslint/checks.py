@@ -127,6 +127,18 @@ def _group_checks(op, axis_text, t, axes, implicit, builtin, per_sample, kw) -> 
 
 
 def _without_batch(layout: Layout, reduced: set[int], axes):
+    """Every reduced axis but the batch; read under the mirrored layout first, so that
+    ``axis=[0, 1, 2]`` written for NHWC becomes ``[2, 3]`` (H, W) on NCHW."""
+    twin = mirror(layout)
+    if twin is not None:
+        positions, _ = resolve_positions(twin, axes)
+        if positions is not None:
+            names = [twin.axes[p].name for p in positions if twin.axes[p].role != BATCH]
+            spatial = {twin.axes[p].name for p in twin.index_of_role(SPATIAL)}
+            hit = set(names) & spatial
+            by_name = {a.name: i for i, a in enumerate(layout.axes)}
+            if names and (not hit or hit == spatial) and all(n in by_name for n in names):
+                return _shape_like(axes, sorted(by_name[n] for n in names))
     rest = sorted(p for p in reduced if layout.axes[p].role != BATCH)
     if not rest:
         return None

@@ -55,18 +55,52 @@ def _is_loss_like(fn: cst.FunctionDef, params: list[str]) -> bool:
     return bool(ps & PRED_PARAMS) and bool(ps & TARGET_PARAMS)
 
 
-def compile_loss_names(module: cst.Module) -> set[str]:
+def compile_calls(module: cst.Module) -> list[cst.Call]:
+    """``x.compile(...)`` calls that are statements or assignments, found by walking
+    statements only (libcst's visitor costs more than the parse)."""
+    out: list[cst.Call] = []
+
+    def walk(body) -> None:
+        for stmt in body:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    value = getattr(small, "value", None)
+                    if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) \
+                            and value.func.attr.value == "compile":
+                        out.append(value)
+            else:
+                for block in _all_blocks(stmt):
+                    walk(block)
+
+    walk(module.body)
+    return out
+
+
+def _all_blocks(stmt):
+    body = getattr(stmt, "body", None)
+    if isinstance(body, cst.IndentedBlock):
+        yield body.body
+    for attr in ("orelse", "finalbody"):
+        part = getattr(stmt, attr, None)
+        if isinstance(part, cst.If):
+            yield [part]
+        elif part is not None and isinstance(getattr(part, "body", None), cst.IndentedBlock):
+            yield part.body.body
+    for h in getattr(stmt, "handlers", ()):
+        if isinstance(h.body, cst.IndentedBlock):
+            yield h.body.body
+    for case in getattr(stmt, "cases", ()):
+        if isinstance(case.body, cst.IndentedBlock):
+            yield case.body.body
+
+
+def compile_loss_names(calls: list[cst.Call]) -> set[str]:
     """Names of functions passed as ``loss=`` to ``compile(...)`` (also in dicts/lists)."""
     found: set[str] = set()
-
-    class V(cst.CSTVisitor):
-        def visit_Call(self, node: cst.Call) -> None:
-            if isinstance(node.func, cst.Attribute) and node.func.attr.value == "compile":
-                for arg in node.args:
-                    if arg.keyword is not None and arg.keyword.value == "loss":
-                        _names_in(arg.value, found)
-
-    module.visit(V())
+    for node in calls:
+        for arg in node.args:
+            if arg.keyword is not None and arg.keyword.value == "loss":
+                _names_in(arg.value, found)
     return found
 
 
@@ -88,7 +122,7 @@ def _names_in(node, out: set[str]) -> None:
 
 def find_losses(module: cst.Module, aliases: dict[str, str], config, module_name: str,
                 compile_names: set[str] | None = None) -> list[LossFunction]:
-    compile_names = compile_loss_names(module) if compile_names is None else compile_names
+    compile_names = compile_names or set()
     out: list[LossFunction] = []
 
     def consider(fn: cst.FunctionDef, qual: str, cls: cst.ClassDef | None, keras_loss: bool, torch_loss: bool, outer: str | None):

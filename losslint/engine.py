@@ -6,16 +6,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from . import apis as A
-from .apis import REGISTRY, framework_of, PER_SAMPLE_FRAMEWORKS
+from .apis import REGISTRY
 from .config import Config
-from .discovery import PRED_PARAMS, TARGET_PARAMS, LossFunction, find_losses
+from .discovery import PRED_PARAMS, TARGET_PARAMS, LossFunction, compile_calls, compile_loss_names, find_losses
 from .declared import PragmaError, jaxtyping_layout, pragma_layouts
 from .findings import Edit, Finding, Fix
 from .infer import Candidate, Context, FunctionAnalyzer, Run
 from .layouts import Layout
+from .positions import positions_of
 from .project import Project
 from .rules import PRIORITY
 from .values import UNKNOWN, Const, Func, LossObj, Root, Tensor
@@ -31,22 +31,6 @@ def module_name_for(path: str, root: Path) -> str:
     if parts and parts[-1] == "__init__":
         parts = parts[:-1]
     return ".".join(parts)
-
-
-def _uses_per_sample_framework(fn: cst.FunctionDef, aliases: dict[str, str]) -> bool:
-    names = {a for a, q in aliases.items() if framework_of(q) in PER_SAMPLE_FRAMEWORKS}
-    if not names:
-        return False
-    found = False
-
-    class V(cst.CSTVisitor):
-        def visit_Name(self, node: cst.Name) -> None:
-            nonlocal found
-            if node.value in names:
-                found = True
-
-    fn.body.visit(V())
-    return found
 
 
 def _param_layouts(loss: LossFunction, cfg: Config, module_name: str, cfg_name: str):
@@ -117,7 +101,8 @@ def analyse_module(module: cst.Module, src, cfg: Config, enabled: set[str], expl
     ctx = Context(info, run)
     aliases = info.aliases
     cfg_name = cfg.path.name if cfg.path else "config"
-    losses = find_losses(module, aliases, cfg, mod_name)
+    calls = compile_calls(module) if "compile" in src.text else []
+    losses = find_losses(module, aliases, cfg, mod_name, compile_loss_names(calls))
     module_scope = None
     for loss in losses:
         layouts, pred_layout = _param_layouts(loss, cfg, mod_name, cfg_name)
@@ -139,7 +124,7 @@ def analyse_module(module: cst.Module, src, cfg: Config, enabled: set[str], expl
         if loss.class_node is not None:
             self_class = defaults.class_value(loss.class_node)
             self_attrs = _init_attrs(ctx, loss.class_node, self_class, data_format)
-        per_sample = loss.keras_loss or _uses_per_sample_framework(loss.node, aliases)
+        per_sample = loss.keras_loss  # or, found while walking it, a Keras/TF/Theano call
         class_axis = None
         if pred_layout is not None and pred_layout.feature_index() is not None:
             class_axis = pred_layout.axes[pred_layout.feature_index()]
@@ -149,7 +134,7 @@ def analyse_module(module: cst.Module, src, cfg: Config, enabled: set[str], expl
         body = loss.node.body
         analyzer.run_block(body.body if isinstance(body, cst.IndentedBlock) else [body])
         analyzer.finish()
-    _check_compile_calls(ctx, module, cfg)
+    _check_compile_calls(ctx, calls, cfg)
     src.deps = tuple(m.src.path if m.src else m.path for m in project.modules.values()
                      if m is not None and m is not info)
     return _to_findings(run)
@@ -172,19 +157,11 @@ def _init_attrs(ctx: Context, cls: cst.ClassDef, self_class, data_format) -> dic
     return attrs
 
 
-def _check_compile_calls(ctx: Context, module: cst.Module, cfg: Config) -> None:
+def _check_compile_calls(ctx: Context, calls: list[cst.Call], cfg: Config) -> None:
     """``model.compile(loss=...)`` with a string, a loss object or a keras.losses function:
     the loss gets the model's output and target layouts."""
     if cfg.layout is None and not cfg.outputs:
         return
-    calls: list[cst.Call] = []
-
-    class V(cst.CSTVisitor):
-        def visit_Call(self, node: cst.Call) -> None:
-            if isinstance(node.func, cst.Attribute) and node.func.attr.value == "compile":
-                calls.append(node)
-
-    module.visit(V())
     for call in calls:
         for arg in call.args:
             if arg.keyword is None or arg.keyword.value != "loss":
@@ -307,8 +284,16 @@ def _to_findings(run: Run) -> list[Finding]:
 
 
 def _positions(info, picked: list[Candidate]) -> list[Finding]:
-    """Positions are resolved only here, for modules with findings."""
-    positions = MetadataWrapper(info.module, unsafe_skip_copy=True).resolve(PositionProvider)
+    """Positions are computed only here, for modules with findings, and only for the nodes
+    that are reported or edited."""
+    wanted = []
+    for c in picked:
+        wanted.append(c.node)
+        if c.fix_node is not None:
+            wanted.append(c.fix_node)
+        if c.fix_insert is not None and c.fix_insert[0].args:
+            wanted.append(c.fix_insert[0].args[-1].value)
+    positions = positions_of(info.module, wanted)
     path = info.path
     findings = []
     seen = set()

@@ -69,7 +69,9 @@ def fix_file(path: str, check, data: bytes | None = None) -> FixResult:
 
 def write_atomic(path: str, text: str, encoding: str, expected: bytes) -> str | None:
     """Write ``text`` to ``path`` if the file still holds ``expected``; keep its mode.
-    Returns an error message, or None on success."""
+    Returns an error message, or None on success. A symlink is followed: its target is
+    rewritten, the link stays a link."""
+    path = os.path.realpath(path)
     try:
         with open(path, "rb") as fh:
             if fh.read() != expected:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from . import source
 from .checker import _selected
 from .config import Config
+from .positions import positions_of
 
 
 @dataclass(frozen=True)
@@ -43,7 +43,7 @@ def hover_items(path: str, text: str, cfg: Config) -> list[HoverItem]:
         return []
     if not record:
         return []
-    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    positions = positions_of(module, [node for node, _, _ in record.values()])
     items = []
     for node, info, (kind, value) in record.values():
         if info.module is not module or node not in positions:

@@ -14,7 +14,7 @@ import libcst as cst
 
 from . import apis as A
 from . import checks
-from .apis import REGISTRY, Api, canonical, framework_of
+from .apis import PER_SAMPLE_FRAMEWORKS, REGISTRY, Api, canonical, framework_of
 from .imports import dotted
 from .layouts import FEATURE, SPATIAL, Axis, Layout
 from .values import (ONE, UNKNOWN, ClassVal, Const, Dim, Func, LossObj, Pair, QName, Root, Seq, ShapeOf,
@@ -100,6 +100,8 @@ class FunctionAnalyzer:
         self.self_attrs = self_attrs if self_attrs is not None else {}
         self.returns: list = []
         self.uses: list = []   # class-axis uses for LL107
+        self.saw_per_sample = False   # a Keras / TensorFlow / Theano name was used
+        self.pending: list = []       # LL103 candidates, kept if the loss is per-sample
 
     # -- statements --------------------------------------------------------------------------
     def run_block(self, body) -> None:
@@ -345,7 +347,10 @@ class FunctionAnalyzer:
 
     def qualified(self, qualname: str):
         """A framework name stays a QName; a name of the project is looked up there."""
-        if framework_of(qualname) or REGISTRY.lookup(qualname) is not None:
+        fw = framework_of(qualname)
+        if fw in PER_SAMPLE_FRAMEWORKS:
+            self.saw_per_sample = True
+        if fw or REGISTRY.lookup(qualname) is not None:
             return QName(qualname)
         found = self.ctx.info.project.lookup(qualname, self.data_format)
         return found if found is not None else QName(qualname)
@@ -399,7 +404,10 @@ class FunctionAnalyzer:
             self.uses.append((t.root, t.perm, axis, site, arg_node, label))
 
     def finish(self) -> None:
-        """LL107: two class-axis operations on one tensor that provably use different axes."""
+        """End of a function: keep LL103 if the loss is per-sample; decide LL107."""
+        if self.per_sample or self.saw_per_sample:
+            self.ctx.run.candidates.extend(self.pending)
+        self.pending = []
         if "LL107" not in self.ctx.enabled:
             return
         first: dict[int, tuple] = {}
@@ -745,7 +753,7 @@ class FunctionAnalyzer:
                 return Tensor(None, t.name, t.steps)
         kw = api.axis[0] if api.axis else "axis"
         axis_text = self.axis_text(arg_node, kw, axes)
-        verdicts = checks.check_reduce(label, axis_text, t, axes, implicit, api.builtin_loss, self.per_sample, kw)
+        verdicts = checks.check_reduce(label, axis_text, t, axes, implicit, api.builtin_loss, True, kw)
         verdicts += checks.informational(label, axis_text, t, axes, arg_node is not None and _literal(arg_node.value), kw)
         self.record_axis(arg_node, axes, t)
         if self.flag(node, arg_node, verdicts, t, resolution=self.resolution(arg_node, axes, t)):
@@ -1044,7 +1052,7 @@ class FunctionAnalyzer:
         if not positions:
             return
         text = f"pattern {pattern.strip()!r}"
-        verdicts = checks.check_reduce(label, text, t, positions, False, False, self.per_sample, "axis")
+        verdicts = checks.check_reduce(label, text, t, positions, False, False, True, "axis")
         verdicts = [replace(v, fix_axes=None) for v in verdicts]
         self.flag(node, arg_node, verdicts, t)
 
@@ -1171,7 +1179,7 @@ class FunctionAnalyzer:
         kw = "axis" if not obj.qualname.startswith("torch.") else "dim"
         if api.kind == A.REDUCE:
             text = f"{kw}={_fmt(axis)}"
-            verdicts = checks.check_reduce(label, ("its default " if False else "") + text, t, axis, implicit, api.builtin_loss, self.per_sample, kw)
+            verdicts = checks.check_reduce(label, text, t, axis, implicit, api.builtin_loss, True, kw)
         else:
             text = f"{kw}={_fmt(axis)}"
             verdicts = checks.check_feature(label, text, t, axis, implicit, api.fixed is not None and obj.axis is None, kw)
@@ -1233,7 +1241,7 @@ class FunctionAnalyzer:
             call_text = self.ctx.code(node)
             env = {k: (v.with_layout(v.layout, f"passed to helper `{call_text}` as {k}", keep_root=True)
                        if isinstance(v, Tensor) else v) for k, v in env.items()}
-        key = (id(fn), tuple(sorted(env.items(), key=lambda kv: kv[0])), self.per_sample, self.data_format)
+        key = (id(fn), tuple(sorted(env.items(), key=lambda kv: kv[0])), self.per_sample or self.saw_per_sample, self.data_format)
         run = self.ctx.run
         try:
             hash(key)
@@ -1245,7 +1253,7 @@ class FunctionAnalyzer:
             return UNKNOWN  # recursion (or a very deep chain): cut off
         run.stack.add(id(fn))
         try:
-            helper = FunctionAnalyzer(ctx, env, self.per_sample, self.class_axis, self.self_attrs if func.bound else {},
+            helper = FunctionAnalyzer(ctx, env, self.per_sample or self.saw_per_sample, self.class_axis, self.self_attrs if func.bound else {},
                                       data_format=self.data_format, self_class=func.cls if func.bound else None)
             helper.pred_layout = self.pred_layout
             body = fn.body
@@ -1297,7 +1305,8 @@ class FunctionAnalyzer:
         for v in verdicts:
             if v.code not in self.ctx.enabled:
                 continue
-            fired = fired or not v.code.startswith("LL2")  # LL2xx are informational
+            # LL2xx are informational; LL103 waits for the end of the function (per-sample?)
+            fired = fired or not (v.code.startswith("LL2") or v.code == "LL103")
             target = fix_node if fix_node is not None else (arg_node if arg_node is not None else None)
             c = Candidate(
                 ctx=self.ctx,
@@ -1310,7 +1319,7 @@ class FunctionAnalyzer:
                 fix_insert=(site, insert_kw) if v.fix_axes is not None and target is None and insert_kw and not no_fix else None,
                 explain=(t.steps if t is not None else ()) + ((resolution,) if resolution else ()),
             )
-            self.ctx.run.candidates.append(c)
+            (self.pending if v.code == "LL103" else self.ctx.run.candidates).append(c)
         return fired
 
 
