@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from .apis import canonical
-from .imports import dotted
+from .imports import dotted, simple_statements
 
 LOSS_NAME = re.compile(r"loss|crossentropy|dice|iou|jaccard|focal|tversky|_error$", re.IGNORECASE)
 PRED_PARAMS = {"y_pred", "pred", "preds", "prediction", "predictions", "output", "outputs",
@@ -56,42 +56,13 @@ def _is_loss_like(fn: cst.FunctionDef, params: list[str]) -> bool:
 
 
 def compile_calls(module: cst.Module) -> list[cst.Call]:
-    """``x.compile(...)`` calls that are statements or assignments, found by walking
-    statements only (libcst's visitor costs more than the parse)."""
+    """``x.compile(...)`` calls that are statements or assignments."""
     out: list[cst.Call] = []
-
-    def walk(body) -> None:
-        for stmt in body:
-            if isinstance(stmt, cst.SimpleStatementLine):
-                for small in stmt.body:
-                    value = getattr(small, "value", None)
-                    if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) \
-                            and value.func.attr.value == "compile":
-                        out.append(value)
-            else:
-                for block in _all_blocks(stmt):
-                    walk(block)
-
-    walk(module.body)
+    for small in simple_statements(module.body):
+        value = getattr(small, "value", None)
+        if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value == "compile":
+            out.append(value)
     return out
-
-
-def _all_blocks(stmt):
-    body = getattr(stmt, "body", None)
-    if isinstance(body, cst.IndentedBlock):
-        yield body.body
-    for attr in ("orelse", "finalbody"):
-        part = getattr(stmt, attr, None)
-        if isinstance(part, cst.If):
-            yield [part]
-        elif part is not None and isinstance(getattr(part, "body", None), cst.IndentedBlock):
-            yield part.body.body
-    for h in getattr(stmt, "handlers", ()):
-        if isinstance(h.body, cst.IndentedBlock):
-            yield h.body.body
-    for case in getattr(stmt, "cases", ()):
-        if isinstance(case.body, cst.IndentedBlock):
-            yield case.body.body
 
 
 def compile_loss_names(calls: list[cst.Call]) -> set[str]:

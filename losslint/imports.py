@@ -21,49 +21,62 @@ def _module_name(node) -> str:
     return dotted(node) or ""
 
 
-class AliasCollector(cst.CSTVisitor):
-    """Collects ``alias -> qualified name`` for every import in a module (any depth)."""
+def statement_blocks(stmt):
+    """The statement lists nested in a compound statement (bodies, else, except, finally, cases)."""
+    body = getattr(stmt, "body", None)
+    if isinstance(body, cst.IndentedBlock):
+        yield body.body
+    for attr in ("orelse", "finalbody"):
+        part = getattr(stmt, attr, None)
+        if isinstance(part, cst.If):
+            yield [part]
+        elif part is not None and isinstance(getattr(part, "body", None), cst.IndentedBlock):
+            yield part.body.body
+    for h in getattr(stmt, "handlers", ()):
+        if isinstance(h.body, cst.IndentedBlock):
+            yield h.body.body
+    for case in getattr(stmt, "cases", ()):
+        if isinstance(case.body, cst.IndentedBlock):
+            yield case.body.body
 
-    def __init__(self, module_name: str = ""):
-        self.aliases: dict[str, str] = {}
-        self.module_name = module_name
 
-    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
-        for stmt in node.body:
-            if isinstance(stmt, cst.Import):
-                self.visit_Import(stmt)
-            elif isinstance(stmt, cst.ImportFrom):
-                self.visit_ImportFrom(stmt)
-        return False  # imports are statements: never descend into expressions
-
-    def visit_Import(self, node: cst.Import) -> bool:
-        for alias in node.names:
-            full = _module_name(alias.name)
-            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-                self.aliases[alias.asname.name.value] = full
-            else:
-                top = full.split(".", 1)[0]
-                self.aliases[top] = top
-        return False
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
-        if isinstance(node.names, cst.ImportStar):
-            return False
-        base = _module_name(node.module) if node.module is not None else ""
-        if node.relative:
-            dots = len(node.relative)
-            pkg = self.module_name.split(".")
-            prefix = ".".join(pkg[: max(len(pkg) - dots, 0)])
-            base = ".".join(p for p in (prefix, base) if p)
-        for alias in node.names:
-            name = _module_name(alias.name)
-            local = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else name
-            self.aliases[local] = f"{base}.{name}" if base else name
-        return False
-
+def simple_statements(body):
+    """Every small statement (``x = 1``, ``import a``, ``f()``) at any depth, walking
+    statements only: libcst's visitor rebuilds nodes and costs more than the parse."""
+    stack = [iter(body)]
+    while stack:
+        for stmt in stack[-1]:
+            if isinstance(stmt, cst.SimpleStatementLine):
+                yield from stmt.body
+            elif isinstance(stmt, cst.BaseCompoundStatement):
+                if isinstance(getattr(stmt, "body", None), cst.SimpleStatementSuite):
+                    yield from stmt.body.body
+                stack.append(iter([b for block in statement_blocks(stmt) for b in block]))
+                break
+        else:
+            stack.pop()
 
 
 def collect_aliases(module: cst.Module, module_name: str = "") -> dict[str, str]:
-    collector = AliasCollector(module_name)
-    module.visit(collector)
-    return collector.aliases
+    """``alias -> qualified name`` for every import in a module (any depth)."""
+    aliases: dict[str, str] = {}
+    for small in simple_statements(module.body):
+        if isinstance(small, cst.Import):
+            for alias in small.names:
+                full = _module_name(alias.name)
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                    aliases[alias.asname.name.value] = full
+                else:
+                    top = full.split(".", 1)[0]
+                    aliases[top] = top
+        elif isinstance(small, cst.ImportFrom) and not isinstance(small.names, cst.ImportStar):
+            base = _module_name(small.module) if small.module is not None else ""
+            if small.relative:
+                pkg = module_name.split(".")
+                prefix = ".".join(pkg[: max(len(pkg) - len(small.relative), 0)])
+                base = ".".join(p for p in (prefix, base) if p)
+            for alias in small.names:
+                name = _module_name(alias.name)
+                local = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else name
+                aliases[local] = f"{base}.{name}" if base else name
+    return aliases
