@@ -279,6 +279,8 @@ def _layer_selection(cfg: Config, cli: dict) -> dict:
     ext, ign = list(cli.get("extend_select", ())), list(cli.get("ignore", ()))
     for code in RULES:
         e, i = matches(code, ext), matches(code, ign)
+        if e and not RULES[code].default and e <= len("LL"):
+            e = 0   # the bare "LL" prefix never turns on the off-by-default rules
         if e > i:
             enabled.add(code)
         elif i:

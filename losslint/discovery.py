@@ -91,8 +91,22 @@ def _names_in(node, out: set[str]) -> None:
         _names_in(node.func, out)
 
 
+_COMMENT = re.compile(r"#[^\n]*")
+
+
+def _referenced(text: str, name: str, method: bool) -> bool:
+    """Is the function used elsewhere in the module (outside strings)? For a method, as
+    ``self.name``; for a function, as a bare name (not ``F.name``)."""
+    if method:
+        pattern = r"\b(?:self|cls)\." + re.escape(name) + r"\b"
+        return re.search(pattern, text) is not None
+    pattern = r"(?<![\w.'\"])" + re.escape(name) + r"\b"
+    code = _COMMENT.sub("", text)
+    return len(re.findall(pattern, code)) > 1   # one is its own def
+
+
 def find_losses(module: cst.Module, aliases: dict[str, str], config, module_name: str,
-                compile_names: set[str] | None = None) -> list[LossFunction]:
+                compile_names: set[str] | None = None, text: str | None = None) -> list[LossFunction]:
     compile_names = compile_names or set()
     out: list[LossFunction] = []
 
@@ -100,15 +114,19 @@ def find_losses(module: cst.Module, aliases: dict[str, str], config, module_name
         params = param_names(fn, skip_self=cls is not None)
         name = fn.name.value
         match_name = cls.name.value if cls is not None and name in ("call", "forward", "__call__") else name
-        is_loss = (
-            _is_loss_like(fn, params)
-            or (keras_loss and name == "call")
+        entry = (
+            (keras_loss and name == "call")
             or (torch_loss and name == "forward")
             or name in compile_names
             or (outer is not None and outer in compile_names)
             or (config is not None and config.output_for(match_name, qual, module_name) is not None)
         )
-        if is_loss:
+        by_name = not entry and _is_loss_like(fn, params)
+        if by_name and text is not None and (name.startswith("_") or _referenced(text, name, cls is not None)):
+            # a helper of other losses (called, aliased, wrapped with partial or a decorator):
+            # it is analysed with its callers' layouts, not as an entry point with the config's
+            by_name = False
+        if entry or by_name:
             out.append(LossFunction(fn, qual, match_name, cls, keras_loss, name in compile_names, params))
 
     def walk(body, prefix: str, cls: cst.ClassDef | None, keras_loss: bool, torch_loss: bool, outer: str | None):

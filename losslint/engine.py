@@ -102,7 +102,7 @@ def analyse_module(module: cst.Module, src, cfg: Config, enabled: set[str], expl
     aliases = info.aliases
     cfg_name = cfg.path.name if cfg.path else "config"
     calls = compile_calls(module) if "compile" in src.text else []
-    losses = find_losses(module, aliases, cfg, mod_name, compile_loss_names(calls))
+    losses = find_losses(module, aliases, cfg, mod_name, compile_loss_names(calls), src.text)
     module_scope = None
     for loss in losses:
         layouts, pred_layout = _param_layouts(loss, cfg, mod_name, cfg_name)
@@ -149,8 +149,10 @@ def _init_attrs(ctx: Context, cls: cst.ClassDef, self_class, data_format) -> dic
         if isinstance(stmt, cst.FunctionDef) and stmt.name.value in ("__init__", "build"):
             env = {}
             for p in list(stmt.params.params)[1:]:
-                env[p.name.value] = (FunctionAnalyzer(quiet, {}, False, None, data_format=data_format).expr(p.default)
-                                     if p.default is not None else UNKNOWN)
+                value = (FunctionAnalyzer(quiet, {}, False, None, data_format=data_format).expr(p.default)
+                         if p.default is not None else UNKNOWN)
+                # a constructor default is a setting the user may change: never fold on it
+                env[p.name.value] = Const(value.value, soft=True) if isinstance(value, Const) else value
             a = FunctionAnalyzer(quiet, env, False, None, dict(attrs), data_format=data_format)
             a.run_block(stmt.body.body if isinstance(stmt.body, cst.IndentedBlock) else [])
             attrs.update(a.self_attrs)

@@ -542,7 +542,7 @@ class FunctionAnalyzer:
                     out.append(axes[pos])
                 pos += 1
         out.extend(axes[pos:])
-        return t.with_layout(make(out))
+        return t.reshaped(t.with_layout(make(out)))
 
     # -- calls -------------------------------------------------------------------------------
     def e_Call(self, node: cst.Call):
@@ -723,6 +723,9 @@ class FunctionAnalyzer:
         for other in tensors[1:]:
             layout, mismatch = broadcast(result.layout, other.layout)
             if mismatch is not None:
+                if (result.lineage or result.name) == (other.lineage or other.name) and (result.lineage or other.lineage):
+                    # x[:, None] - x[None, :], labels == labels.T: a pairwise matrix on purpose
+                    return Tensor(None, result.name, result.steps)
                 self.flag(node, None, [checks.check_broadcast(label, result, other, mismatch)], result)
                 return Tensor(None, result.name, result.steps)
             result = result.with_layout(layout, keep_root=keep and layout == result.layout)
@@ -892,7 +895,7 @@ class FunctionAnalyzer:
                 return Tensor(None, t.name, t.steps)
             result = make(axes[p] for p in order)
             out = t.with_layout(result, self.step(node, t, result))
-            return _track_perm(out, t, order)
+            return t.reshaped(_track_perm(out, t, order))
         if kind == A.FLATTEN:
             start = const_axes(a[0]) if a else api.default
             b = arg(api.end, api.end_pos) if api.end or api.end_pos is not None else None
@@ -935,7 +938,7 @@ class FunctionAnalyzer:
         if new is None:
             return Tensor(None, t.name, t.steps)
         result = make(new)
-        return t.with_layout(result, self.step(node, t, result))
+        return t.reshaped(t.with_layout(result, self.step(node, t, result)))
 
     def _out_of_range(self, api, kind, a, arg, positional, method, rank):
         """(text, index) of an axis argument of a shape operation that does not exist."""
@@ -954,6 +957,8 @@ class FunctionAnalyzer:
                 if normalize(p, rank) is None:
                     return (f"{label}{perm}", p)
             return None
+        if kind not in (A.SWAP, A.MOVEAXIS, A.EXPAND, A.SQUEEZE, A.FLATTEN):
+            return None   # reshape/view take sizes, not axes
         values = []
         if a is not None:
             values.append(const_axes(a[0]))
@@ -1037,7 +1042,7 @@ class FunctionAnalyzer:
     def reverse(self, t: Tensor, node):
         if t.layout is None or t.layout.variadic_index is not None:
             return Tensor(None, t.name, t.steps)
-        return t.with_layout(make(reversed(t.layout.axes)))
+        return t.reshaped(t.with_layout(make(reversed(t.layout.axes))))
 
     def pattern_reduction(self, node, label, t: Tensor, pattern: str, arg_node, result) -> None:
         """einops.reduce / einsum: the input axes whose letters are not in the output are reduced."""

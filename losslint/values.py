@@ -54,14 +54,20 @@ class Tensor:
     steps: tuple[str, ...] = field(default=(), compare=False)  # for --explain / hover
     root: Root | None = field(default=None, compare=False)     # same tensor up to permutes
     perm: tuple[int, ...] | None = field(default=None, compare=False)  # axis i is root axis perm[i]
+    lineage: str = field(default="", compare=False)  # the variable it is a re-shaped view of
 
     def with_layout(self, layout: Layout | None, step: str | None = None, keep_root: bool = False) -> "Tensor":
         """A tensor derived from this one. It stays the "same tensor" (``root``) only for
         operations that keep every axis where it is (``keep_root``)."""
         steps = self.steps + ((step,) if step else ())
         if keep_root:
-            return replace(self, layout=layout, steps=steps)
-        return replace(self, layout=layout, steps=steps, root=None, perm=None)
+            return replace(self, layout=layout, steps=steps, lineage="")
+        return replace(self, layout=layout, steps=steps, root=None, perm=None, lineage="")
+
+    def reshaped(self, out: "Tensor") -> "Tensor":
+        """``out`` is this tensor with its axes only moved, added or removed (unsqueeze,
+        transpose, reshape, indexing): remember which variable it is a view of."""
+        return replace(out, lineage=self.lineage or self.name)
 
     @property
     def known(self) -> bool:
@@ -216,6 +222,8 @@ def broadcast(a: Layout | None, b: Layout | None) -> tuple[Layout | None, Mismat
             out.append(y if not is_unknown(y) else x)
         elif is_unknown(y) or x.name == y.name:
             out.append(x)
+        elif (x.parts or y.parts) and _same_but_feature(x, y):
+            out.append(unknown_axis())   # C*H*W vs H*W: equal when C == 1 (binary heads)
         else:
             if mismatch is None:
                 mismatch = Mismatch(x, y)
@@ -229,6 +237,14 @@ def broadcast(a: Layout | None, b: Layout | None) -> tuple[Layout | None, Mismat
             return None, Mismatch(None, None, duplicate=ax)
         seen.add(ax.name)
     return make(out), None
+
+
+def _same_but_feature(x: Axis, y: Axis) -> bool:
+    from .layouts import FEATURE
+
+    a = {p.name for p in x.components() if p.role != FEATURE}
+    b = {p.name for p in y.components() if p.role != FEATURE}
+    return a == b
 
 
 def normalize(index: int, rank: int) -> int | None:

@@ -1,9 +1,9 @@
 """PyTorch (``torch.*``, ``torch.nn.functional``, tensor methods, ``torch.nn`` loss modules).
 Signatures from the torch 2.x docs; verified against torch (CPU) in tests/test_knowledge.py."""
 
-from . import (ALL, CLASS_INDEX, CONCAT, EINSUM, EXPAND, FLATTEN, IDENTITY, LOSS_CLASS, MATMUL,
-               MOVEAXIS, ONE_HOT, PERMUTE, REQUIRED, RESHAPE, SCALAR, SIZE, SQUEEZE, STACK, SWAP,
-               WHERE, Api, api, elementwise, feature, reduce)
+from . import (ALL, CLASS_INDEX, CONCAT, EINSUM, ELEMENTWISE, EXPAND, FLATTEN, IDENTITY,
+               LOSS_CLASS, MATMUL, MOVEAXIS, ONE_HOT, PERMUTE, REQUIRED, RESHAPE, SCALAR, SIZE,
+               SQUEEZE, STACK, SWAP, WHERE, Api, api, elementwise, feature, reduce)
 
 _T = "torch."
 _F = "torch.nn.functional."
@@ -25,8 +25,9 @@ _SAME = ("ones_like", "zeros_like", "full_like", "empty_like", "rand_like", "ran
 _ELEMENTWISE_LOSSES = ("mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
                        "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
                        "soft_margin_loss", "poisson_nll_loss", "gaussian_nll_loss")
-_LOSS = elementwise(0, 1)  # reduction='mean' by default: see engine (``reduction``)
-_CE = feature(None, None, default=None, fixed=1, reduces=True, args=(0,), builtin_loss=True)
+_LOSS = Api(ELEMENTWISE, args=(0, 1), reduction=True)  # reduction='mean' by default
+_CE = feature(None, None, default=None, fixed=1, reduces=True, args=(0,), builtin_loss=True,
+              reduction=True)
 
 FUNCTIONS = {
     # (input, dim, keepdim=False): no dim reduces everything
