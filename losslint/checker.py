@@ -18,15 +18,57 @@ from .config import Config
 from .findings import Finding
 from .rules import enabled_codes
 
-# A file can hold a loss only if one of these words appears in it (SPEC section 4): loss-ish
-# function names, prediction/target parameter names, compile(...) and Loss subclasses. The
-# engine needs at least one axis-dependent call too, which every one of these files has in
-# practice; the pre-filter is kept deliberately loose so that it never hides a finding.
-PREFILTER = re.compile(
-    r"loss|crossentropy|dice|iou|jaccard|focal|tversky|_error\b|\by_pred\b|\bpreds?\b|"
-    r"prediction|\blogits\b|\by_hat\b|\bprobs\b|compile\s*\(|losslint",
+# The pre-filter (SPEC section 4 as text): a file can hold a loss function only if it has a
+# loss-ish def name, a def with a prediction *and* a target parameter, a Loss class,
+# ``.compile(`` with a loss, or a losslint pragma. Everything else is never parsed by libcst
+# (``ast`` still checks its syntax for LL001). Helper modules a loss reaches are parsed lazily
+# by project.py, whatever the filter says. tests/test_prefilter.py checks that the filter never
+# hides a finding.
+_LOSSY = re.compile(
+    r"def\s+\w*(?:loss|crossentropy|dice|iou|jaccard|focal|tversky)\w*\s*\(|def\s+\w*_error\s*\("
+    r"|class\s+\w+\s*\([^)]*\bLoss\b|class\s+\w*Loss\w*\s*[(:]|#\s*losslint:",
     re.IGNORECASE,
 )
+_DEF = re.compile(r"def\s+\w+\s*\(([^)]{0,400})\)")
+_PRED = re.compile(r"\b(?:y_pred|preds?|predictions?|outputs?|logits|inputs?|y_hat|probs|scores)\b")
+_TARGET = re.compile(r"\b(?:y_true|targets?|true|labels?|gt|ground_truth|masks?|y)\b")
+_COMPILE = re.compile(r"\.compile\s*\(")
+
+
+def may_hold_loss(text: str, extra: re.Pattern | None = None) -> bool:
+    if _LOSSY.search(text) or (extra is not None and extra.search(text)):
+        return True
+    if "compile" in text and "loss" in text and _COMPILE.search(text):
+        return True
+    if _PRED.search(text) and _TARGET.search(text):
+        for m in _DEF.finditer(text):
+            params = m.group(1)
+            if _PRED.search(params) and _TARGET.search(params):
+                return True
+    return False
+
+
+_GLOBS: dict[int, re.Pattern | None] = {}
+
+
+def _glob_pattern(cfg: Config) -> re.Pattern | None:
+    """``def`` lines of functions an output's ``losses`` globs name (any file may hold them)."""
+    if id(cfg) not in _GLOBS:
+        _GLOBS[id(cfg)] = _compile_globs(cfg)
+    return _GLOBS[id(cfg)]
+
+
+def _compile_globs(cfg: Config) -> re.Pattern | None:
+    import fnmatch
+
+    parts = []
+    for out in cfg.outputs:
+        for pat in out.losses:
+            name = pat.split(":", 1)[-1].rsplit(".", 1)[-1]
+            parts.append(fnmatch.translate(name).replace("\\Z", "").replace("(?s:", "(?:"))
+    if not parts:
+        return None
+    return re.compile(r"def\s+(?:" + "|".join(parts) + r")\s*\(|class\s+(?:" + "|".join(parts) + r")\b")
 
 
 @dataclass(frozen=True)
@@ -59,7 +101,7 @@ def analyse(path: str, cfg: Config, data: bytes | None = None, options: Options 
     src = None
     try:
         src = source.read(path, data)
-        if options.prefilter and not PREFILTER.search(src.text):
+        if options.prefilter and not may_hold_loss(src.text, _glob_pattern(cfg)):
             # Not loss code: only LL001 can apply, and ast is an order of magnitude cheaper
             # than libcst to tell a syntax error.
             _syntax_check(path, src.text)

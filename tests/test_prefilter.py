@@ -1,0 +1,73 @@
+"""The pre-filter must never hide a finding: filtered and unfiltered analysis agree, over every
+fixture and (when bench/corpora.py has downloaded them) the real packages' loss code."""
+
+from __future__ import annotations
+
+import os
+import shlex
+from pathlib import Path
+
+import pytest
+
+from losslint.checker import Options, analyse
+from losslint.config import ConfigResolver, cli_overrides
+
+from test_fixtures import FIXTURES, parse_fixture
+
+CORPORA = Path(os.environ.get("LOSSLINT_BENCH_CACHE", Path.home() / ".cache" / "losslint-bench")) / "corpora"
+REAL_LOSS_DIRS = [
+    "monai/monai/losses", "kornia/kornia/losses", "segmentation-models-pytorch/segmentation_models_pytorch/losses",
+    "mmsegmentation/mmseg/models/losses", "pytorch-toolbelt/pytorch_toolbelt/losses",
+    "tensorflow-addons/tensorflow_addons/losses", "timm/timm/loss", "keras/keras/src/losses",
+]
+
+
+class _Args:
+    def __init__(self, argv: list[str]):
+        self.layout = self.target_layout = self.select = self.ignore = self.extend_select = None
+        it = iter(argv)
+        for a in it:
+            if a in ("--layout", "--target-layout", "--select", "--ignore", "--extend-select"):
+                setattr(self, a[2:].replace("-", "_"), next(it))
+
+
+def _both(path: Path, argv: list[str]):
+    resolver = ConfigResolver(None, cli_overrides(_Args(argv)))
+    cfg = resolver.for_path(path.absolute())
+    full, _ = analyse(str(path), cfg, None, Options(prefilter=False))
+    filtered, _ = analyse(str(path), cfg, None, Options(prefilter=True))
+    return full, filtered
+
+
+def _fixture_cases():
+    for path in sorted(FIXTURES.rglob("*.py")):
+        runs, _ = parse_fixture(path)
+        for name, argv in runs.items():
+            yield pytest.param(path, argv, id=f"{path.relative_to(FIXTURES)}[{name or 'default'}]")
+
+
+@pytest.mark.parametrize("path,argv", list(_fixture_cases()))
+def test_filter_hides_nothing_in_fixtures(path, argv):
+    full, filtered = _both(path, argv)
+    assert full == filtered
+
+
+def _corpus_files():
+    for d in REAL_LOSS_DIRS:
+        root = CORPORA / d
+        if root.is_dir():
+            yield from sorted(root.rglob("*.py"))
+
+
+@pytest.mark.skipif(not any(_corpus_files()), reason="real corpora not downloaded (python bench/corpora.py)")
+@pytest.mark.parametrize("layout", ["N C H W", "N H W C"])
+def test_filter_hides_nothing_in_real_loss_code(layout):
+    argv = shlex.split(f'--layout "{layout}"')
+    checked = differing = 0
+    for path in _corpus_files():
+        full, filtered = _both(path, argv)
+        checked += 1
+        if full != filtered:
+            differing += 1
+            assert full == filtered, path
+    assert checked > 50
