@@ -15,6 +15,7 @@ from pathlib import Path
 
 from . import noqa, source
 from .config import Config
+from .discovery import loss_like_name
 from .findings import Finding
 from .rules import enabled_codes
 
@@ -24,19 +25,18 @@ from .rules import enabled_codes
 # (``ast`` still checks its syntax for LL001). Helper modules a loss reaches are parsed lazily
 # by project.py, whatever the filter says. tests/test_prefilter.py checks that the filter never
 # hides a finding.
-_LOSSY = re.compile(
-    r"def\s+\w*(?:loss|crossentropy|dice|iou|jaccard|focal|tversky)\w*\s*\(|def\s+\w*_error\s*\("
-    r"|class\s+\w+\s*\([^)]*\bLoss\b|class\s+\w*Loss\w*\s*[(:]|#\s*losslint:",
-    re.IGNORECASE,
-)
+_NAMES = re.compile(r"\b(?:def|class)\s+(\w+)")
+_LOSS_BASE = re.compile(r"class\s+\w+\s*\([^)]*\bLoss\b|#\s*losslint:")
 _DEF = re.compile(r"def\s+\w+\s*\(([^)]{0,400})\)")
 _PRED = re.compile(r"\b(?:y_pred|preds?|predictions?|outputs?|logits|inputs?|y_hat|probs|scores)\b")
 _TARGET = re.compile(r"\b(?:y_true|targets?|true|labels?|gt|ground_truth|masks?|y)\b")
-_COMPILE = re.compile(r"\.compile\s*\(")
+_COMPILE = re.compile(r"\.compile\s*\((?:[^()]|\([^()]*\))*?\bloss\s*=")
 
 
 def may_hold_loss(text: str, extra: re.Pattern | None = None) -> bool:
-    if _LOSSY.search(text) or (extra is not None and extra.search(text)):
+    if _LOSS_BASE.search(text) or (extra is not None and extra.search(text)):
+        return True
+    if any(loss_like_name(m.group(1)) for m in _NAMES.finditer(text)):
         return True
     if "compile" in text and "loss" in text and _COMPILE.search(text):
         return True

@@ -10,7 +10,26 @@ import libcst as cst
 from .apis import canonical
 from .imports import dotted, simple_statements
 
-LOSS_NAME = re.compile(r"loss|crossentropy|dice|iou|jaccard|focal|tversky|_error$", re.IGNORECASE)
+LOSS_WORDS = ("loss", "crossentropy", "dice", "iou", "jaccard", "focal", "tversky")
+_TOKENS = re.compile(r"_+|(?<=[a-z0-9])(?=[A-Z])")
+
+
+def loss_like_name(name: str) -> bool:
+    """A loss-ish name: a word of it (split at ``_`` and camelCase) starts or ends with a loss
+    word (``dice_loss``, ``DiceLoss``, ``mIoU``, ``losses``), or it ends in ``_error``. Plain
+    containment would make ``_get_indices`` a dice loss and ``previous`` an IoU."""
+    if name.startswith("test") or name.endswith("_test"):
+        return False   # pytest's tests call losses on concrete data; they are not loss code
+    if name.endswith("_error"):
+        return True
+    low = name.lower()
+    if any(low.startswith(w) or low.endswith(w) for w in LOSS_WORDS):
+        return True
+    for token in _TOKENS.split(name):
+        t = token.lower()
+        if t and any(t.startswith(w) or t.endswith(w) for w in LOSS_WORDS):
+            return True
+    return False
 PRED_PARAMS = {"y_pred", "pred", "preds", "prediction", "predictions", "output", "outputs",
                "logits", "input", "inputs", "y_hat", "probs", "scores"}
 TARGET_PARAMS = {"y_true", "target", "targets", "true", "label", "labels", "gt",
@@ -49,7 +68,10 @@ def _base_names(cls: cst.ClassDef, aliases: dict[str, str]) -> list[str]:
 
 
 def _is_loss_like(fn: cst.FunctionDef, params: list[str]) -> bool:
-    if LOSS_NAME.search(fn.name.value):
+    name = fn.name.value
+    if name.startswith("test") or name.endswith("_test"):
+        return False
+    if loss_like_name(name):
         return True
     ps = set(params)
     return bool(ps & PRED_PARAMS) and bool(ps & TARGET_PARAMS)
