@@ -136,7 +136,6 @@ PREFIX_ALIASES = [
     ("theano.tensor.basic.", "theano.tensor."),
     ("pytensor.tensor.", "theano.tensor."),
     ("torch.special.", "torch."),
-    ("torch.linalg.vector_norm", "torch.norm"),
     ("einops.layers.", "einops."),
 ]
 

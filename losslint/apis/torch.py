@@ -37,6 +37,7 @@ FUNCTIONS = {
     # (input, dim, unbiased, keepdim): positional keepdim comes after unbiased
     **{_T + n: reduce(_DIM, 1, keepdims=_KD, keepdims_pos=3) for n in ("std", "var")},
     _T + "count_nonzero": reduce(_DIM, 1, keepdims=None),
+    "torch.linalg.vector_norm": reduce(_DIM, 2, keepdims=_KD, keepdims_pos=3),
     _T + "norm": reduce("dim", 2, keepdims="keepdim", keepdims_pos=3),
     # torch.max(input, dim) -> (values, indices); torch.max(a, b) is elementwise (engine)
     **{_T + n: reduce(_DIM, 1, keepdims=_KD, keepdims_pos=2, pair=True) for n in (
