@@ -8,8 +8,8 @@ _N = "jax.nn."
 _O = "optax."
 _OL = "optax.losses."
 
-_CE = feature("axis", 2, default=-1, reduces=True, args=(0, 1), builtin_loss=True)
-_CE_INT = feature("axis", 2, default=-1, reduces=True, args=(0,), builtin_loss=True)
+_CE = feature("axis", 2, default=-1, reduces=True, args=(0, 1), builtin_loss=True, names=("logits", "labels"))
+_CE_INT = feature("axis", 2, default=-1, reduces=True, args=(0,), builtin_loss=True, names=("logits", "labels"))
 
 FUNCTIONS = {
     _N + "softmax": feature("axis", 1, default=-1),

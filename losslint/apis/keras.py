@@ -70,7 +70,8 @@ _B = "keras.backend."
 _O = "keras.ops."
 _L = "keras.losses."
 
-_LOSS_REDUCE = reduce(None, None, default=-1, keepdims=None, args=(0, 1), builtin_loss=True)
+_YY = ("y_true", "y_pred")
+_LOSS_REDUCE = reduce(None, None, default=-1, keepdims=None, args=(0, 1), builtin_loss=True, names=_YY)
 _MEAN_LOSSES = ("mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error",
                 "mean_squared_logarithmic_error", "hinge", "squared_hinge", "categorical_hinge",
                 "log_cosh", "logcosh", "huber", "poisson", "kl_divergence",
@@ -89,13 +90,13 @@ FUNCTIONS = {
     # keras.losses functions: reduce the last axis (mean over it)
     **{_L + n: _LOSS_REDUCE for n in _MEAN_LOSSES},
     # (y_true, y_pred, from_logits=False, label_smoothing=0.0, axis=-1)
-    _L + "binary_crossentropy": reduce("axis", 4, default=-1, keepdims=None, args=(0, 1), builtin_loss=True),
-    _L + "binary_focal_crossentropy": reduce("axis", 7, default=-1, keepdims=None, args=(0, 1), builtin_loss=True),
-    _L + "categorical_crossentropy": feature("axis", 4, default=-1, reduces=True, args=(0, 1), builtin_loss=True),
-    _L + "categorical_focal_crossentropy": feature("axis", 6, default=-1, reduces=True, args=(0, 1), builtin_loss=True),
+    _L + "binary_crossentropy": reduce("axis", 4, default=-1, keepdims=None, args=(0, 1), builtin_loss=True, names=_YY),
+    _L + "binary_focal_crossentropy": reduce("axis", 7, default=-1, keepdims=None, args=(0, 1), builtin_loss=True, names=_YY),
+    _L + "categorical_crossentropy": feature("axis", 4, default=-1, reduces=True, args=(0, 1), builtin_loss=True, names=_YY),
+    _L + "categorical_focal_crossentropy": feature("axis", 6, default=-1, reduces=True, args=(0, 1), builtin_loss=True, names=_YY),
     # (y_true, y_pred, from_logits=False, ignore_class=None, axis=-1)
-    _L + "sparse_categorical_crossentropy": feature("axis", 4, default=-1, reduces=True, args=(1,), builtin_loss=True),
-    _L + "cosine_similarity": feature("axis", 2, default=-1, reduces=True, args=(0, 1), builtin_loss=True),
+    _L + "sparse_categorical_crossentropy": feature("axis", 4, default=-1, reduces=True, args=(1,), builtin_loss=True, names=_YY),
+    _L + "cosine_similarity": feature("axis", 2, default=-1, reduces=True, args=(0, 1), builtin_loss=True, names=_YY),
     # loss classes: the constructor binds the axis, calling the object applies ``call``
     **{_L + n: Api(LOSS_CLASS, call=_LOSS_REDUCE) for n in (
         "MeanSquaredError", "MeanAbsoluteError", "MeanAbsolutePercentageError",

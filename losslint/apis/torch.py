@@ -25,8 +25,8 @@ _SAME = ("ones_like", "zeros_like", "full_like", "empty_like", "rand_like", "ran
 _ELEMENTWISE_LOSSES = ("mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
                        "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
                        "soft_margin_loss", "poisson_nll_loss", "gaussian_nll_loss")
-_LOSS = Api(ELEMENTWISE, args=(0, 1), reduction=True)  # reduction='mean' by default
-_CE = feature(None, None, default=None, fixed=1, reduces=True, args=(0,), builtin_loss=True,
+_LOSS = Api(ELEMENTWISE, args=(0, 1), reduction=True, names=("input", "target"))  # reduction="mean" by default
+_CE = feature(None, None, default=None, fixed=1, reduces=True, args=(0,), builtin_loss=True, names=("input", "target"),
               reduction=True)
 
 FUNCTIONS = {
