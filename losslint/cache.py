@@ -27,6 +27,8 @@ def digest(data: bytes) -> str:
 
 def file_digest(path: str) -> str | None:
     try:
+        if not os.path.isfile(path):
+            return None
         with open(path, "rb") as fh:
             return digest(fh.read())
     except OSError:

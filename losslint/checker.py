@@ -125,11 +125,20 @@ def analyse(path: str, cfg: Config, data: bytes | None = None, options: Options 
               "please report it with this file", file=sys.stderr)
         return [], src
     lines = src.lines
+    other_lines: dict[str, list[str]] = {}
     out = []
     for f in findings:
         if f.code not in enabled:
             continue
-        line_text = lines[f.line - 1] if 0 < f.line <= len(lines) else ""
+        file_lines = lines
+        if os.path.normpath(f.path) != os.path.normpath(path):   # a finding in a helper module
+            if f.path not in other_lines:
+                try:
+                    other_lines[f.path] = source.read(f.path).lines
+                except source.SourceError:
+                    other_lines[f.path] = []
+            file_lines = other_lines[f.path]
+        line_text = file_lines[f.line - 1] if 0 < f.line <= len(file_lines) else ""
         if noqa.suppressed(f.code, line_text):
             continue
         out.append(f)
@@ -178,6 +187,8 @@ def check_paths(files: list[str], config_for, options: Options, jobs: int = 0, u
         if cache is None:
             cache = caches[id(cfg)] = Cache(cfg.root if cfg.path else Path.cwd(), cfg.fingerprint())
         try:
+            if not os.path.isfile(path):
+                raise OSError("not a regular file")
             with open(path, "rb") as fh:
                 content_hash = digest(fh.read())
         except OSError:

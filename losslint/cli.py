@@ -165,6 +165,8 @@ def run_fix(args, resolver, options) -> int:
     for path in files:
         cfg = resolver.for_path(Path(path).absolute())
         try:
+            if not os.path.isfile(path):
+                raise OSError("not a regular file")   # never block on a FIFO
             with open(path, "rb") as fh:
                 data = fh.read()
         except OSError:

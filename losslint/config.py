@@ -142,8 +142,10 @@ def _layout(file, key, value, batch_axis, feature_axis) -> Layout:
     try:
         return _parse_with_overrides(text, batch_axis, feature_axis)
     except LayoutError as exc:
+        shown = text if len(text) <= 60 else text[:57] + "..."
+        reason = str(exc) if len(str(exc)) <= 200 else str(exc)[:197] + "..."
         raise ConfigError(
-            file, key, f"malformed layout {text!r}: {exc} (expected e.g. \"N C H W\", \"NHWC\", \"N C *spatial\" or \"channels_last\")"
+            file, key, f"malformed layout {shown!r}: {reason} (expected e.g. \"N C H W\", \"NHWC\", \"N C *spatial\" or \"channels_last\")"
         ) from None
 
 
@@ -175,6 +177,8 @@ def parse_table(table: dict, file: Path | None, prefix: str = "[tool.losslint]")
     k = lambda name: f"{prefix} {name}"  # noqa: E731
     batch_axis = _str(file, k("batch-axis"), table["batch-axis"]) if "batch-axis" in table else None
     feature_axis = _str(file, k("feature-axis"), table["feature-axis"]) if "feature-axis" in table else None
+    if batch_axis is not None and feature_axis is not None and batch_axis.lower() == feature_axis.lower():
+        raise ConfigError(file, k("feature-axis"), f"{feature_axis!r} is also the batch-axis; one axis cannot be both")
     out: dict = {"batch_axis": batch_axis, "feature_axis": feature_axis}
     declared: list[tuple[str, Layout]] = []
     if "layout" in table:
@@ -357,22 +361,26 @@ class ConfigResolver:
         return cfg
 
 
+def _short(text: str, limit: int = 60) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def cli_overrides(args) -> dict:
     """Turn CLI options into Config field overrides (CLI wins over config)."""
     out: dict = {}
     where = None
-    if getattr(args, "layout", None):
+    if getattr(args, "layout", None) is not None:
         try:
             out["layout"] = parse_layout(args.layout)
         except LayoutError as exc:
-            raise ConfigError(where, "--layout", f"malformed layout {args.layout!r}: {exc}") from None
+            raise ConfigError(where, "--layout", f"malformed layout {_short(args.layout)!r}: {_short(str(exc), 200)}") from None
         out["layout_origin"] = "--layout"
         out["target_layout"] = out["layout"]
-    if getattr(args, "target_layout", None):
+    if getattr(args, "target_layout", None) is not None:
         try:
             out["target_layout"] = parse_layout(args.target_layout)
         except LayoutError as exc:
-            raise ConfigError(where, "--target-layout", f"malformed layout {args.target_layout!r}: {exc}") from None
+            raise ConfigError(where, "--target-layout", f"malformed layout {_short(args.target_layout)!r}: {_short(str(exc), 200)}") from None
     for opt in ("select", "ignore", "extend_select"):
         value = getattr(args, opt, None)
         if value is not None:

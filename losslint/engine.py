@@ -293,8 +293,8 @@ def _positions(info, picked: list[Candidate]) -> list[Finding]:
         wanted.append(c.node)
         if c.fix_node is not None:
             wanted.append(c.fix_node)
-        if c.fix_insert is not None and c.fix_insert[0].args:
-            wanted.append(c.fix_insert[0].args[-1].value)
+        if c.fix_insert is not None:
+            wanted.append(c.fix_insert[0])
     positions = positions_of(info.module, wanted)
     path = info.path
     findings = []
@@ -314,10 +314,12 @@ def _positions(info, picked: list[Candidate]) -> list[Finding]:
             fix = Fix(f"use {new}", (Edit(r.start.line, r.start.column + 1, r.end.line, r.end.column + 1, new),))
         elif c.fix_insert is not None and c.fix_value is not None:
             call, kw = c.fix_insert
-            if call.args and call.args[-1].value in positions:
-                r = positions[call.args[-1].value]
+            if call in positions and not any(a.star for a in call.args) and not call.rpar:
+                r = positions[call]   # ends just after the call's ")": insert before it
                 value = _format_axes(c.fix_value, None)
-                fix = Fix(f"add {kw}={value}", (Edit(r.end.line, r.end.column + 1, r.end.line, r.end.column + 1, f", {kw}={value}"),))
+                trailing = bool(call.args) and isinstance(call.args[-1].comma, cst.Comma)
+                text = f"{kw}={value}" if (trailing or not call.args) else f", {kw}={value}"
+                fix = Fix(f"add {kw}={value}", (Edit(r.end.line, r.end.column, r.end.line, r.end.column, text),))
         findings.append(Finding(
             path, rng.start.line, rng.start.column + 1, c.code, c.message,
             rng.end.line, rng.end.column + 1, fix, c.explain,

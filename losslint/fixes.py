@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 
@@ -14,9 +15,18 @@ from .findings import Edit, Finding
 MAX_PASSES = 5
 
 
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
+
+
+def split_lines(text: str) -> list[str]:
+    """Lines with their ends, broken where Python (and libcst's positions) break them: at
+    \\n, \\r\\n and \\r only, not at form feeds or U+2028 as ``str.splitlines`` does."""
+    return _LINE.findall(text)
+
+
 def apply_edits(text: str, edits: list[Edit]) -> str:
     """Apply non-overlapping edits (1-based line/column, end exclusive). Overlaps are skipped."""
-    lines = text.splitlines(keepends=True)
+    lines = split_lines(text)
     starts = [0]
     for line in lines:
         starts.append(starts[-1] + len(line))
@@ -51,7 +61,9 @@ def fix_file(path: str, check, data: bytes | None = None) -> FixResult:
     text = original
     applied = 0
     for _ in range(MAX_PASSES):
-        edits = [e for f in findings if f.fix for e in f.fix.edits]
+        # only this file's findings: a helper module's findings belong to that module
+        own = [f for f in findings if f.fix and os.path.normpath(f.path) == os.path.normpath(path)]
+        edits = [e for f in own for e in f.fix.edits]
         if not edits:
             break
         new_text = apply_edits(text, edits)
@@ -61,7 +73,7 @@ def fix_file(path: str, check, data: bytes | None = None) -> FixResult:
             cst.parse_module(new_text)
         except Exception:
             return FixResult(path, original, original, 0, findings, "a fix would break the syntax; left unchanged")
-        applied += sum(1 for f in findings if f.fix)
+        applied += len(own)
         text = new_text
         findings, _, _ = check(path, new_text.encode(encoding))
     return FixResult(path, original, text, applied, findings)
@@ -100,7 +112,11 @@ def write_atomic(path: str, text: str, encoding: str, expected: bytes) -> str | 
 
 
 def unified_diff(path: str, before: str, after: str) -> str:
-    return "".join(difflib.unified_diff(
-        before.splitlines(keepends=True), after.splitlines(keepends=True),
-        fromfile=f"a/{path}", tofile=f"b/{path}",
-    ))
+    out = []
+    for line in difflib.unified_diff(split_lines(before), split_lines(after),
+                                     fromfile=f"a/{path}", tofile=f"b/{path}"):
+        if line.endswith(("\n", "\r")):
+            out.append(line)
+        else:   # the last line of a file without a final newline: say so, as diff(1) does
+            out.append(line + "\n\\ No newline at end of file\n")
+    return "".join(out)

@@ -109,9 +109,11 @@ class FunctionAnalyzer:
             self.stmt(stmt)
 
     def stmt(self, node) -> None:
-        if isinstance(node, cst.SimpleStatementLine):
+        if isinstance(node, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
             for small in node.body:
                 self.small(small)
+        elif isinstance(node, cst.BaseSmallStatement):   # a body on the header's line
+            self.small(node)
         elif isinstance(node, cst.If):
             test = self.expr(node.test)
             if isinstance(test, Const) and isinstance(test.value, bool) and not test.soft:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import codecs
+import os
+import stat
 import io
 import re
 import tokenize
@@ -87,6 +89,9 @@ def read(path: str, data: bytes | None = None) -> Source:
     """Read and decode a file (or given bytes). Raises SourceError (LL001)."""
     if data is None:
         try:
+            mode = os.stat(path).st_mode
+            if not stat.S_ISREG(mode):
+                raise _ll001(path, 1, 1, "cannot read: not a regular file")
             with open(path, "rb") as fh:
                 data = fh.read()
         except OSError as exc:

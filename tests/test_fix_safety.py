@@ -316,11 +316,6 @@ def test_fix_is_safe(tmp_path, name):
     assert stat.S_IMODE(target.stat().st_mode) == 0o640
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "--diff of a file without a final newline is not a valid unified diff: "
-    "losslint.fixes.unified_diff feeds difflib lines with keepends and never writes "
-    "'\\ No newline at end of file', so the last '-' line and the '+' line run together "
-    "('-    return ...axis=-1)+    return ...axis=1)') and patch / git apply reject it"))
 def test_diff_without_final_newline_is_a_valid_patch(tmp_path):
     target = tmp_path / "loss.py"
     src = BUGGY["keras_mse.py"].rstrip("\n")
@@ -447,10 +442,6 @@ def test_fix_leaves_a_file_modified_between_read_and_write_alone(tmp_path):
 
 # -- bugs found ------------------------------------------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason=(
-    "losslint.fixes.apply_edits splits lines with str.splitlines(), which also breaks at "
-    "\\x0c (form feed), \\x0b, \\x1c-\\x1e, \\x85, \\u2028, \\u2029; the finding positions count "
-    "lines as Python does, so --fix edits the wrong place: K.mean -> K.m1n"))
 def test_fix_after_a_form_feed_line(tmp_path):
     target = tmp_path / "ff.py"
     src = ("from keras import backend as K\n\x0c\n"
@@ -475,11 +466,6 @@ CROSS_LOSSES = (
 )
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "checking mypkg/losses.py yields a finding located in mypkg/helpers.py (the helper it "
-    "calls); losslint.fixes.fix_file / cli.run_fix apply every finding's edits to the file "
-    "being fixed without checking Finding.path, so helpers.py's edit (line 5, col 27-31) is "
-    "applied to losses.py -- 5 times (MAX_PASSES), silently rewriting the LABEL string"))
 def test_fix_never_applies_edits_of_another_file(tmp_path):
     (tmp_path / "pyproject.toml").write_text('[tool.losslint]\nlayout = "N C H W"\n', encoding="utf-8")
     pkg = tmp_path / "mypkg"

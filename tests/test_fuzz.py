@@ -595,10 +595,6 @@ FORM_FEED_SRC = (
 )
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "losslint.fixes.apply_edits numbers lines with str.splitlines(), which also splits on "
-    "\\x0c, \\x0b, \\x1c-\\x1e, \\x85, \\u2028, \\u2029; Python (and the finding positions) "
-    "do not, so a fix after such a character is applied at the wrong offset"))
 @pytest.mark.parametrize("sep", ["\x0c", "\x0b", "\x1c", "\x85", "\u2028", "\u2029"])
 def test_fix_offsets_with_unusual_line_separators(sep):
     code = FORM_FEED_SRC.replace("\x0c", "# a" + sep + "b" if sep != "\x0c" else "\x0c")
@@ -607,11 +603,6 @@ def test_fix_offsets_with_unusual_line_separators(sep):
     check_findings(src.text, findings, strict=True)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "the 'add axis=...' fix of LL106 (engine._positions, fix_insert branch) inserts ', axis=1' "
-    "at the end position of the last argument's node, which for a parenthesized argument is "
-    "inside its parentheses: f(y_true, (y_pred)) -> f(y_true, (y_pred, axis=1)), a syntax "
-    "error (found by test_loss_like_functions with LOSSLINT_FUZZ_EXAMPLES=1500)"))
 @pytest.mark.parametrize("last_arg", ["(y_pred)", "((y_pred))", "(y_pred * 1)", "(torch.softmax(y_pred, dim=1))"])
 def test_inserted_axis_fix_after_a_parenthesized_argument(last_arg):
     code = ("import torch\nimport keras\n\n\n"
