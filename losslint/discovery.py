@@ -117,14 +117,17 @@ _COMMENT = re.compile(r"#[^\n]*")
 
 
 def _referenced(text: str, name: str, method: bool) -> bool:
-    """Is the function used elsewhere in the module (outside strings)? For a method, as
-    ``self.name``; for a function, as a bare name (not ``F.name``)."""
-    if method:
-        pattern = r"\b(?:self|cls)\." + re.escape(name) + r"\b"
-        return re.search(pattern, text) is not None
-    pattern = r"(?<![\w.'\"])" + re.escape(name) + r"\b"
+    """Is the function a helper of its module: called there (``name(...)``, ``self.name(...)``)
+    or bound to a variable (``fn = name``)? Such a function is analysed with its callers'
+    layouts. Passing it as a value (``LossFunctionWrapper(mean_squared_error)``) keeps it an
+    entry point: the framework calls it with the model's tensors."""
     code = _COMMENT.sub("", text)
-    return len(re.findall(pattern, code)) > 1   # one is its own def
+    owner = r"\b(?:self|cls)\." if method else r"(?<![\w.'\"])"
+    calls = re.findall(owner + re.escape(name) + r"\s*\(", code)
+    defs = 0 if method else len(re.findall(r"\bdef\s+" + re.escape(name) + r"\s*\(", code))
+    if len(calls) > defs:
+        return True
+    return re.search(r"=\s*" + ("(?:self|cls)\\." if method else "") + re.escape(name) + r"\s*$", code, re.M) is not None
 
 
 def find_losses(module: cst.Module, aliases: dict[str, str], config, module_name: str,
