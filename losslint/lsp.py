@@ -782,6 +782,23 @@ def build_server(debounce: float | None = None) -> LosslintServer:
     return server
 
 
+def _one_line(record: logging.LogRecord) -> bool:
+    """The editor's log gets one line per problem (a malformed message from the client, say),
+    not a traceback; LOSSLINT_DEBUG keeps them."""
+    if record.exc_info and not os.environ.get("LOSSLINT_DEBUG"):
+        exc = record.exc_info[1]
+        record.msg = f"{record.getMessage()}: {type(exc).__name__}: {exc}"
+        record.args = ()
+        record.exc_info = None
+        record.exc_text = None
+    message = record.getMessage()
+    if "Traceback (most recent call last)" in message and not os.environ.get("LOSSLINT_DEBUG"):
+        lines = [line for line in message.splitlines() if line.strip()]
+        record.msg = f"{lines[0]} ({lines[-1].strip()})"
+        record.args = ()
+    return True
+
+
 def serve() -> None:
     """Run the server on stdin/stdout until the client says exit."""
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
@@ -789,5 +806,7 @@ def serve() -> None:
     sys.stdout = sys.stderr
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
                         format="losslint-lsp %(levelname)s %(name)s: %(message)s")
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(_one_line)
     server = build_server()
     server.start_io(stdin, stdout)
