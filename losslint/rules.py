@@ -95,7 +95,9 @@ _RULES = [
         "# layout = \"N H W C\"\ndef loss(y_true, y_pred):\n"
         "    return K.mean(K.square(y_pred - y_true), axis=[0, 1, 2])  # LL103",
         "Reduce every axis but the batch: `axis=[1, 2, 3]` and let Keras reduce the batch.",
-        "A custom training loop that never passes `sample_weight`. Add `# noqa: LL103`.",
+        "A custom training loop that never passes `sample_weight`, or a loss that is a "
+        "whole-batch statistic by definition (Cohen's kappa, batch-wise contrastive or ranking "
+        "losses): there is no per-sample value to weight. Add `# noqa: LL103`.",
     ),
     Rule(
         "LL104", "layout-mismatch", True, True,
