@@ -116,23 +116,36 @@ def _names_in(node, out: set[str]) -> None:
 _COMMENT = re.compile(r"#[^\n]*")
 
 
-def _referenced(text: str, name: str, method: bool) -> bool:
-    """Is the function a helper of its module: called there (``name(...)``, ``self.name(...)``)
-    or bound to a variable (``fn = name``)? Such a function is analysed with its callers'
-    layouts. Passing it as a value (``LossFunctionWrapper(mean_squared_error)``) keeps it an
-    entry point: the framework calls it with the model's tensors."""
-    code = _COMMENT.sub("", text)
-    owner = r"\b(?:self|cls)\." if method else r"(?<![\w.'\"])"
-    calls = re.findall(owner + re.escape(name) + r"\s*\(", code)
-    defs = 0 if method else len(re.findall(r"\bdef\s+" + re.escape(name) + r"\s*\(", code))
-    if len(calls) > defs:
-        return True
-    return re.search(r"=\s*" + ("(?:self|cls)\\." if method else "") + re.escape(name) + r"\s*$", code, re.M) is not None
+class _References:
+    """Which names a module calls (``name(``, ``self.name(``) or binds (``fn = name``), from
+    one scan of its text without comments."""
+
+    def __init__(self, text: str):
+        code = _COMMENT.sub("", text)
+        self.calls: dict[str, int] = {}
+        for m in re.finditer(r"(?<![\w.'\"])(\w+)\s*\(", code):
+            self.calls[m.group(1)] = self.calls.get(m.group(1), 0) + 1
+        self.defs: dict[str, int] = {}
+        for m in re.finditer(r"\bdef\s+(\w+)\s*\(", code):
+            self.defs[m.group(1)] = self.defs.get(m.group(1), 0) + 1
+        self.method_calls = set(re.findall(r"\b(?:self|cls)\.(\w+)\s*\(", code))
+        self.bound = set(re.findall(r"=\s*(\w+)\s*$", code, re.M))
+        self.bound_methods = set(re.findall(r"=\s*(?:self|cls)\.(\w+)\s*$", code, re.M))
+
+    def helper(self, name: str, method: bool) -> bool:
+        """Called there, or bound to a variable: analysed with its callers' layouts. Passed
+        as a value (``LossFunctionWrapper(mean_squared_error)``) it stays an entry point:
+        the framework calls it with the model's tensors."""
+        if method:
+            return name in self.method_calls or name in self.bound_methods
+        # "def name(" matches the call pattern too: calls beyond the definitions
+        return self.calls.get(name, 0) > self.defs.get(name, 0) or name in self.bound
 
 
 def find_losses(module: cst.Module, aliases: dict[str, str], config, module_name: str,
                 compile_names: set[str] | None = None, text: str | None = None) -> list[LossFunction]:
     compile_names = compile_names or set()
+    refs = _References(text) if text is not None else None
     out: list[LossFunction] = []
 
     def consider(fn: cst.FunctionDef, qual: str, cls: cst.ClassDef | None, keras_loss: bool, torch_loss: bool, outer: str | None):
@@ -147,7 +160,7 @@ def find_losses(module: cst.Module, aliases: dict[str, str], config, module_name
             or (config is not None and config.output_for(match_name, qual, module_name) is not None)
         )
         by_name = not entry and _is_loss_like(fn, params)
-        if by_name and text is not None and (name.startswith("_") or _referenced(text, name, cls is not None)):
+        if by_name and refs is not None and (name.startswith("_") or refs.helper(name, cls is not None)):
             # a helper of other losses (called, aliased, wrapped with partial or a decorator):
             # it is analysed with its callers' layouts, not as an entry point with the config's
             by_name = False

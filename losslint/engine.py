@@ -295,7 +295,7 @@ def _positions(info, picked: list[Candidate]) -> list[Finding]:
             wanted.append(c.fix_node)
         if c.fix_insert is not None:
             wanted.append(c.fix_insert[0])
-    positions = positions_of(info.module, wanted)
+    positions = positions_of(info.module, wanted, getattr(info.src, "tree", None))
     path = info.path
     findings = []
     seen = set()

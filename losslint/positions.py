@@ -61,13 +61,59 @@ class _TargetedState(CodegenState):
             self.computed[node] = CodeRange(start, end)
 
 
-def positions_of(module: cst.Module, nodes) -> dict:
-    """node -> CodeRange (1-based lines, 0-based columns) for the given nodes."""
-    state = _TargetedState(
-        default_indent=module.default_indent,
-        default_newline=module.default_newline,
-        targets=frozenset(id(n) for n in nodes),
-    )
-    module._codegen(state)
+def positions_of(module: cst.Module, nodes, tree=None) -> dict:
+    """node -> CodeRange (1-based lines, 0-based columns) for the given nodes.
+
+    With CPython's ``ast`` of the same text (``tree``), only the top-level statements that
+    hold a wanted node are generated, each started at the line ``ast`` gives it; without it,
+    the whole module is generated once."""
     wanted = {id(n) for n in nodes}
-    return {n: r for n, r in state.computed.items() if id(n) in wanted}
+    if not wanted:
+        return {}
+    starts = _statement_starts(module, tree) if tree is not None else None
+    if starts is None:
+        state = _TargetedState(default_indent=module.default_indent,
+                               default_newline=module.default_newline, targets=frozenset(wanted))
+        module._codegen(state)
+        return {n: r for n, r in state.computed.items() if id(n) in wanted}
+    found: dict = {}
+    for stmt, first_line in zip(module.body, starts):
+        if not _contains(stmt, wanted):
+            continue
+        state = _TargetedState(default_indent=module.default_indent,
+                               default_newline=module.default_newline, targets=frozenset(wanted))
+        state.line = first_line - len(stmt.leading_lines)
+        stmt._codegen(state)
+        found.update((n, r) for n, r in state.computed.items() if id(n) in wanted)
+    return found
+
+
+def _contains(node, wanted: set[int]) -> bool:
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if id(n) in wanted:
+            return True
+        stack.extend(n.children)
+    return False
+
+
+def _statement_starts(module: cst.Module, tree) -> list[int] | None:
+    """The line of the first token of each top-level statement (decorators included), from
+    ``ast``; None when the two trees do not line up (then the caller generates everything)."""
+    body = list(getattr(tree, "body", ()))
+    starts: list[int] = []
+    i = 0
+    for stmt in module.body:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            count = len(stmt.body)
+        else:
+            count = 1
+        if i >= len(body):
+            return None
+        first = body[i]
+        decorators = getattr(first, "decorator_list", None)
+        # a decorated statement starts at its first decorator, in both trees
+        starts.append(decorators[0].lineno if decorators else first.lineno)
+        i += count
+    return starts if i == len(body) else None

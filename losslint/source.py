@@ -25,6 +25,7 @@ class Source:
     encoding: str = "utf-8"
     bom: bool = False
     deps: tuple[str, ...] = ()    # other project modules the analysis read (for the cache)
+    tree: object = None           # CPython's ast of the text (line numbers for positions.py)
 
 
 _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=]")
@@ -123,7 +124,7 @@ def parse(src: Source) -> cst.Module:
     # deep enough to overflow the stack of libcst's native parser, which would crash the
     # whole run (SIGSEGV) instead of giving one LL001.
     try:
-        ast.parse(src.text)
+        src.tree = ast.parse(src.text)
     except SyntaxError as py_exc:
         raise _ll001(src.path, py_exc.lineno or 1, py_exc.offset or 1, f"cannot parse: {py_exc.msg}")
     except (RecursionError, MemoryError):
