@@ -3,6 +3,7 @@ interpret them, pick one finding per call site, and only then pay for positions.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import libcst as cst
@@ -247,16 +248,29 @@ def _call_object(analyzer: FunctionAnalyzer, obj: LossObj, node, pred: Tensor, t
 
 # -- from candidates to findings -------------------------------------------------------------
 
-def _pick(candidates: list[Candidate]) -> list[Candidate]:
+def _pick(candidates: list[Candidate], sites_ok: set | None = None) -> list[Candidate]:
     """One finding per call site: the most specific rule wins."""
     by_site: dict[int, Candidate] = {}
+    seen: dict[int, set] = {}
     order = {code: i for i, code in enumerate(PRIORITY)}
     for c in candidates:
         key = id(c.site)
+        seen.setdefault(key, set()).add((c.code, c.message, _fix_key(c.fix_value)))
         best = by_site.get(key)
         if best is None or order.get(c.code, 99) < order.get(best.code, 99):
             by_site[key] = c
-    return list(by_site.values())
+    out = []
+    for key, c in by_site.items():
+        if len({fix for code, _, fix in seen[key] if code == c.code}) > 1 or key in (sites_ok or ()):
+            # a helper reached with different layouts (wrong for one caller, right for
+            # another): no single intended axis, so no fix
+            c = replace(c, fix_node=None, fix_value=None, fix_insert=None)
+        out.append(c)
+    return out
+
+
+def _fix_key(value):
+    return value if value is None or isinstance(value, (int, tuple)) else repr(value)
 
 
 def _format_axes(value, original: cst.CSTNode | None) -> str:
@@ -274,7 +288,7 @@ def _format_axes(value, original: cst.CSTNode | None) -> str:
 
 
 def _to_findings(run: Run) -> list[Finding]:
-    picked = _pick(run.candidates)
+    picked = _pick(run.candidates, run.sites_ok)
     by_ctx: dict[int, list[Candidate]] = {}
     for c in picked:
         by_ctx.setdefault(id(c.ctx.info), []).append(c)

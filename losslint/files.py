@@ -80,8 +80,8 @@ def discover(paths: list[str], exclude_for, force_exclude: bool = False):
                     if not f.endswith(PY_SUFFIXES):
                         continue
                     full = Path(dirpath, f)
-                    if not full.is_file():   # FIFOs, sockets, devices, dangling links
-                        continue
+                    if full.exists() and not full.is_file():   # FIFOs, sockets, devices
+                        continue   # (a dangling link is kept: reading it is an LL001)
                     if is_excluded(full, root, patterns):
                         continue
                     key = os.path.normpath(str(full))

@@ -45,6 +45,7 @@ class Run:
     summaries: dict = field(default_factory=dict)
     stack: set = field(default_factory=set)
     record: dict | None = None   # node -> what hover shows (editor only; None on the CLI path)
+    sites_ok: set = field(default_factory=set)   # call sites found right under some layout
 
 
 @dataclass
@@ -1308,6 +1309,8 @@ class FunctionAnalyzer:
              fix_node=None, no_fix: bool = False, resolution: str | None = None) -> bool:
         """Record the verdicts at a call site. True when one of them is enabled (the result
         of the operation then becomes unknown: one mistake, one finding)."""
+        if t is not None and t.known and not any(v.code.startswith("LL1") for v in verdicts):
+            self.ctx.run.sites_ok.add(id(site))   # right for this caller's layout
         fired = False
         for v in verdicts:
             if v.code not in self.ctx.enabled:
