@@ -104,7 +104,6 @@ def analyse_module(module: cst.Module, src, cfg: Config, enabled: set[str], expl
     cfg_name = cfg.path.name if cfg.path else "config"
     calls = compile_calls(module) if "compile" in src.text else []
     losses = find_losses(module, aliases, cfg, mod_name, compile_loss_names(calls), src.text)
-    module_scope = None
     for loss in losses:
         layouts, pred_layout = _param_layouts(loss, cfg, mod_name, cfg_name)
         data_format = data_format_of(pred_layout)
@@ -214,7 +213,6 @@ def _apply_compile_loss(analyzer: FunctionAnalyzer, node, env) -> None:
             label = value.name.rsplit(".", 1)[-1]
     if api is None or api.kind not in (A.REDUCE, A.FEATURE) or not isinstance(api.default, int):
         return
-    tensors = {0: target, 1: pred}  # keras losses are (y_true, y_pred)
     t = pred
     if api.kind == A.REDUCE:
         from . import checks
@@ -224,7 +222,6 @@ def _apply_compile_loss(analyzer: FunctionAnalyzer, node, env) -> None:
         from . import checks
 
         verdicts = checks.check_feature(label, f"axis={api.default}", t, api.default, True, False, "axis")
-    del tensors
     analyzer.flag(node, None, verdicts, t, no_fix=True)
 
 

@@ -14,9 +14,8 @@ import libcst as cst
 
 from . import apis as A
 from . import checks
-from .apis import PER_SAMPLE_FRAMEWORKS, REGISTRY, Api, canonical, framework_of
-from .imports import dotted
-from .layouts import FEATURE, SPATIAL, Axis, Layout
+from .apis import PER_SAMPLE_FRAMEWORKS, REGISTRY, Api, framework_of
+from .layouts import FEATURE, Axis, Layout
 from .values import (ONE, UNKNOWN, ClassVal, Const, Dim, Func, LossObj, Pair, QName, Root, Seq, ShapeOf,
                      Tensor, broadcast, const_axes, is_unknown, join, make, merged, normalize,
                      reduce_axes, unknown_axis, with_rank)
