@@ -49,10 +49,10 @@ def _param_layouts(loss: LossFunction, cfg: Config, module_name: str, cfg_name: 
         pragma = pragma_layouts(loss.node)
     except PragmaError:
         pragma = {}
-    if pragma:
-        pred, target = pragma["layout"], pragma["target-layout"]
-        pred_origin = target_origin = "pragma on the def line"
-        pred_origin, target_origin = 'pragma layout="..."', 'pragma target-layout="..."'
+    if "layout" in pragma:
+        pred, pred_origin = pragma["layout"], f'pragma layout="{pragma["layout"]}"'
+    if "target-layout" in pragma:
+        target, target_origin = pragma["target-layout"], f'pragma target-layout="{pragma["target-layout"]}"'
     params = {name: (lay, f"{cfg_name} params.{name}") for name, lay in cfg.params.items()}
     if out_cfg is not None:
         params.update({name: (lay, f"{cfg_name} output {out_cfg.name!r} params.{name}") for name, lay in out_cfg.params.items()})
