@@ -196,7 +196,7 @@ def check_feature(op: str, axis_text: str, t: Tensor, axis, implicit: bool, fixe
         code = "LL106" if (fixed or implicit) else "LL101"
         return [Verdict(code, f"{op} over {axis_text} runs along {hit} of {describe(t)}; the "
                               f"feature axis is inside {swallowed.name}")]
-    fix = _relative(layout, fi, axis)
+    fix = _relative(layout, fi)
     hit = "a spatial axis" if ref.in_group else ref.axis.name
     if fixed:
         return [Verdict(
@@ -219,7 +219,7 @@ def check_feature(op: str, axis_text: str, t: Tensor, axis, implicit: bool, fixe
     )]
 
 
-def _relative(layout: Layout, position: int, written) -> int:
+def _relative(layout: Layout, position: int) -> int:
     """Write the fix index in the style of the original: negative if the layout has a
     variadic group before the position, else non-negative."""
     vi = layout.variadic_index

@@ -44,7 +44,6 @@ class LossFunction:
     name: str                          # the name loss globs match: the class name for methods
     class_node: cst.ClassDef | None = None
     keras_loss: bool = False           # `call` of a Keras Loss subclass: per-sample
-    from_compile: bool = False
     params: list[str] = field(default_factory=list)
 
 
@@ -165,7 +164,7 @@ def find_losses(module: cst.Module, aliases: dict[str, str], config, module_name
             # it is analysed with its callers' layouts, not as an entry point with the config's
             by_name = False
         if entry or by_name:
-            out.append(LossFunction(fn, qual, match_name, cls, keras_loss, name in compile_names, params))
+            out.append(LossFunction(fn, qual, match_name, cls, keras_loss, params))
 
     def walk(body, prefix: str, cls: cst.ClassDef | None, keras_loss: bool, torch_loss: bool, outer: str | None):
         for stmt in body:

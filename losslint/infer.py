@@ -581,10 +581,9 @@ class FunctionAnalyzer:
         if isinstance(callee, QName):
             api = REGISTRY.lookup(callee.name)
             if api is not None:
-                fw = framework_of(callee.name)
                 if api.kind == A.LOSS_CLASS:
                     return self.construct(api, node, callee.name)
-                return self.apply(api, node, None, callee.name.rsplit(".", 1)[-1], framework=fw)
+                return self.apply(api, node, None, callee.name.rsplit(".", 1)[-1])
         if isinstance(callee, LossObj):
             return self.call_loss_object(callee, node)
         self.eval_args(node)
@@ -610,7 +609,7 @@ class FunctionAnalyzer:
                 pos_nodes.append(arg)
         return positional, keywords, pos_nodes, star
 
-    def apply(self, api: Api, node: cst.Call, receiver: Tensor | None, label: str, framework: str = "tensor"):
+    def apply(self, api: Api, node: cst.Call, receiver: Tensor | None, label: str):
         positional, keywords, pos_nodes, star = self._arguments(node)
         tensors = ([receiver] + positional) if receiver is not None else positional
         method = receiver is not None

@@ -173,10 +173,6 @@ def const_axes(value) -> tuple[int, ...] | int | None:
 
 # -- the layout algebra ------------------------------------------------------------------------
 
-def axes_of(layout: Layout) -> tuple[Axis, ...]:
-    return layout.axes
-
-
 def make(axes) -> Layout:
     return Layout(tuple(axes))
 
