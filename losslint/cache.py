@@ -10,12 +10,13 @@ import hashlib
 import json
 import os
 import tempfile
+import time
 from dataclasses import replace
 from pathlib import Path
 
 from . import __version__
 from .findings import Finding
-from .project import _display
+from .findings import display_path as _display
 
 CACHE_DIR = ".losslint_cache"
 TAG = "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by losslint.\n"
@@ -50,6 +51,18 @@ def _code_fingerprint() -> str:
     return digest("\n".join(parts).encode())
 
 
+RACY_NS = 3_000_000_000
+
+
+def _settled(st: os.stat_result | None) -> list[int] | None:
+    """(mtime, size) to trust next time, or None for a file modified in the last seconds: a
+    rewrite within the file system's timestamp granularity could keep both (git's "racily
+    clean" problem), so such a file is hashed again on the next run."""
+    if st is None or st.st_mtime_ns >= time.time_ns() - RACY_NS:
+        return None
+    return [st.st_mtime_ns, st.st_size]
+
+
 class Cache:
     def __init__(self, root: Path, key: str):
         self.root = root / CACHE_DIR
@@ -57,6 +70,8 @@ class Cache:
         self.file = self.root / f"v{__version__}" / f"{digest(key.encode())}.json"
         self.entries: dict[str, dict] = {}
         self.dirty = False
+        self._stats: dict[str, list | None] = {}
+        self._digests: dict[str, str | None] = {}
         self._load()
 
     def _load(self) -> None:
@@ -68,13 +83,29 @@ class Cache:
         except (OSError, ValueError, RecursionError):
             self.entries = {}
 
-    def get(self, path: str, content_hash: str, rule_key: str) -> list[Finding] | None:
+    def get_by_stat(self, path: str, st: os.stat_result, rule_key: str) -> list[Finding] | None:
+        """The entry of a file whose modification time and size are those recorded with it."""
         entry = self.entries.get(os.path.abspath(path))
-        if not isinstance(entry, dict) or entry.get("hash") != content_hash or entry.get("rules") != rule_key:
+        if not isinstance(entry, dict) or entry.get("stat") is None or entry["stat"] != [st.st_mtime_ns, st.st_size]:
+            return None
+        return self._findings(path, entry, rule_key)
+
+    def get(self, path: str, content_hash: str, rule_key: str, st: os.stat_result | None = None) -> list[Finding] | None:
+        entry = self.entries.get(os.path.abspath(path))
+        if not isinstance(entry, dict) or entry.get("hash") != content_hash:
+            return None
+        found = self._findings(path, entry, rule_key)
+        if found is not None and entry.get("stat") != _settled(st):
+            entry["stat"] = _settled(st)   # touched, not changed
+            self.dirty = True
+        return found
+
+    def _findings(self, path: str, entry: dict, rule_key: str) -> list[Finding] | None:
+        if entry.get("rules") != rule_key:
             return None
         try:
-            for dep, dep_hash in entry.get("deps", {}).items():
-                if file_digest(dep) != dep_hash:
+            for dep, (dep_stat, dep_hash) in entry.get("deps", {}).items():
+                if (dep_stat is None or self._dep_stat(dep) != dep_stat) and self._dep_digest(dep) != dep_hash:
                     return None
             out = []
             for f in entry["findings"]:
@@ -87,12 +118,28 @@ class Cache:
         except (KeyError, TypeError, ValueError, AttributeError):
             return None
 
-    def put(self, path: str, content_hash: str, rule_key: str, findings: list[Finding], deps: list[str]) -> None:
+    def _dep_stat(self, dep: str):
+        if dep not in self._stats:
+            try:
+                self._stats[dep] = _settled(os.stat(dep))
+            except OSError:
+                self._stats[dep] = None
+        return self._stats[dep]
+
+    def _dep_digest(self, dep: str) -> str | None:
+        if dep not in self._digests:
+            self._digests[dep] = file_digest(dep)
+        return self._digests[dep]
+
+    def put(self, path: str, content_hash: str, rule_key: str, findings: list[Finding], deps: list[str],
+            st: os.stat_result | None = None) -> None:
         self.entries[os.path.abspath(path)] = {
             "path": os.path.abspath(path),
             "hash": content_hash,
+            "stat": _settled(st),
             "rules": rule_key,
-            "deps": {os.path.abspath(d): file_digest(d) for d in deps},
+            "deps": {os.path.abspath(d): [self._dep_stat(os.path.abspath(d)), self._dep_digest(os.path.abspath(d))]
+                     for d in deps},
             "findings": [dict(f.to_json(), path=os.path.abspath(f.path)) for f in findings],
         }
         self.dirty = True

@@ -6,8 +6,10 @@ This module knows nothing about output formats or the command line.
 from __future__ import annotations
 
 import ast
+import functools
 import os
 import re
+import stat
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -15,7 +17,6 @@ from pathlib import Path
 
 from . import noqa, source
 from .config import Config
-from .discovery import loss_like_name
 from .findings import Finding
 from .rules import enabled_codes
 
@@ -34,6 +35,8 @@ _COMPILE = re.compile(r"\.compile\s*\((?:[^()]|\([^()]*\))*?\bloss\s*=")
 
 
 def may_hold_loss(text: str, extra: re.Pattern | None = None) -> bool:
+    from .discovery import loss_like_name  # (libcst is not imported on a cached run)
+
     if _LOSS_BASE.search(text) or (extra is not None and extra.search(text)):
         return True
     if any(loss_like_name(m.group(1)) for m in _NAMES.finditer(text)):
@@ -78,16 +81,34 @@ class Options:
 
 
 def _selected(cfg: Config) -> set[str]:
+    key = id(cfg)
+    if key not in _SELECTED or _SELECTED[key][0] is not cfg:
+        _SELECTED[key] = (cfg, _enabled(cfg))
+    return set(_SELECTED[key][1])
+
+
+_SELECTED: dict[int, tuple] = {}
+
+
+def _enabled(cfg: Config) -> set[str]:
     return enabled_codes(
         list(cfg.select) if cfg.select is not None else None, list(cfg.ignore), list(cfg.extend_select)
     )
 
 
 def _relpath(path: str, root: Path) -> str:
+    absolute, base = os.path.abspath(path), _root_str(root)
+    if absolute.startswith(base):   # the common case, without resolving symlinks per file
+        return Path(absolute[len(base):]).as_posix()
     try:
         return Path(path).resolve().relative_to(root.resolve()).as_posix()
     except (ValueError, OSError, RuntimeError):  # outside the root; a symlink loop
         return Path(path).as_posix()
+
+
+@functools.lru_cache(maxsize=64)
+def _root_str(root: Path) -> str:
+    return os.path.join(os.path.abspath(root), "")
 
 
 def check_source(path: str, cfg: Config, data: bytes | None = None, options: Options = Options()) -> list[Finding]:
@@ -165,44 +186,48 @@ def _check_batch(batch: list[tuple[str, Config]], options: Options) -> list[tupl
 
 
 def _rule_key(cfg: Config, path: str) -> str:
-    enabled = _selected(cfg) - cfg.ignored_for(_relpath(path, cfg.root))
-    return ",".join(sorted(enabled))
+    ignored = cfg.ignored_for(_relpath(path, cfg.root)) if cfg.per_file_ignores else ()
+    return ",".join(sorted(_selected(cfg) - set(ignored)))
 
 
-def check_paths(files: list[str], config_for, options: Options, jobs: int = 0, use_cache: bool = True) -> list[Finding]:
-    """Check many files: cached results where the cache is valid, the rest in parallel batches
+def check_paths(work: list[tuple[str, Config]], options: Options, jobs: int = 0, use_cache: bool = True) -> list[Finding]:
+    """Check many (file, config) pairs: cached results where the cache is valid, the rest in parallel batches
     of files per worker process; sorted, deterministic output."""
     from .cache import Cache, digest
 
-    work = [(f, config_for(Path(f))) for f in files]
     use_cache = use_cache and not options.explain
     caches: dict[int, Cache] = {}
     findings: list[Finding] = []
-    todo: list[tuple[str, Config, str | None, str | None]] = []
+    todo: list[tuple] = []   # (path, config, content hash, rule key, stat)
     for path, cfg in work:
         if not use_cache:
-            todo.append((path, cfg, None, None))
+            todo.append((path, cfg, None, None, None))
             continue
         cache = caches.get(id(cfg))
         if cache is None:
             cache = caches[id(cfg)] = Cache(cfg.root if cfg.path else Path.cwd(), cfg.fingerprint())
         try:
-            if not os.path.isfile(path):
+            st = os.stat(path)
+            if not stat.S_ISREG(st.st_mode):
                 raise OSError("not a regular file")
-            with open(path, "rb") as fh:
-                content_hash = digest(fh.read())
+            rule_key = _rule_key(cfg, path)
+            # like ruff: an unchanged (mtime, size) means an unchanged file, nothing is read
+            hit = cache.get_by_stat(path, st, rule_key)
+            content_hash = None
+            if hit is None:
+                with open(path, "rb") as fh:
+                    content_hash = digest(fh.read())
+                hit = cache.get(path, content_hash, rule_key, st)
         except OSError:
-            todo.append((path, cfg, None, None))
+            todo.append((path, cfg, None, None, None))
             continue
-        rule_key = _rule_key(cfg, path)
-        hit = cache.get(path, content_hash, rule_key)
         if hit is not None:
             findings.extend(hit)  # (paths as this run names them: see Cache.get)
         else:
-            todo.append((path, cfg, content_hash, rule_key))
+            todo.append((path, cfg, content_hash, rule_key, st))
 
     jobs = jobs or os.cpu_count() or 1
-    pairs = [(p, c) for p, c, _, _ in todo]
+    pairs = [(p, c) for p, c, _, _, _ in todo]
     if jobs <= 1 or len(pairs) < 16:
         results = _check_batch(pairs, options)
     else:
@@ -214,10 +239,10 @@ def check_paths(files: list[str], config_for, options: Options, jobs: int = 0, u
             for idx, part in zip(index_batches, pool.map(_check_batch, batches, [options] * len(batches))):
                 for i, r in zip(idx, part):
                     results[i] = r
-    for (path, cfg, content_hash, rule_key), (file_findings, deps) in zip(todo, results):
+    for (path, cfg, content_hash, rule_key, st), (file_findings, deps) in zip(todo, results):
         findings.extend(file_findings)
         if content_hash is not None:
-            caches[id(cfg)].put(path, content_hash, rule_key, file_findings, list(deps))
+            caches[id(cfg)].put(path, content_hash, rule_key, file_findings, list(deps), st)
     for cache in caches.values():
         cache.save()
     return sorted(set(findings))

@@ -127,7 +127,7 @@ def run_check(args) -> int:
         # a path that does not exist is read like any other and becomes an LL001 finding
         files = discover(paths, exclude_for, args.force_exclude)
         configs = [resolver.for_path(Path(f).absolute()) for f in files]
-        findings = check_paths(files, lambda p: resolver.for_path(p.absolute()), options, args.jobs, not args.no_cache)
+        findings = check_paths(list(zip(files, configs)), options, args.jobs, not args.no_cache)
 
     if configs and not any(c.has_layout for c in configs):
         print(NO_LAYOUT_HINT, file=sys.stderr)

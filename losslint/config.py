@@ -298,6 +298,7 @@ class ConfigResolver:
     def __init__(self, explicit: Path | None = None, overrides: dict | None = None):
         self.overrides = overrides or {}
         self._by_dir: dict[Path, Config] = {}
+        self._by_given: dict[Path, Config] = {}   # directories as given (resolving costs a syscall per part)
         self._explicit: Config | None = None
         if explicit is not None:
             if not explicit.is_file():
@@ -336,8 +337,10 @@ class ConfigResolver:
         if self._explicit is not None:
             return self._explicit
         directory = path if path.is_dir() else path.parent
-        directory = directory.resolve()
-        return self._for_dir(directory)
+        cfg = self._by_given.get(directory)
+        if cfg is None:
+            cfg = self._by_given[directory] = self._for_dir(directory.resolve())
+        return cfg
 
     def _for_dir(self, directory: Path) -> Config:
         cached = self._by_dir.get(directory)

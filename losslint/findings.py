@@ -79,3 +79,15 @@ def finding_from_json(d: dict) -> Finding:
 
 
 Finding.from_json = staticmethod(finding_from_json)  # type: ignore[attr-defined]
+
+
+def display_path(path) -> str:
+    """Paths of other modules are shown like the checked ones: relative to the cwd if below it."""
+    import os
+    from pathlib import Path
+
+    path = Path(path)
+    try:
+        return os.path.relpath(path) if path.resolve().is_relative_to(Path.cwd().resolve()) else str(path)
+    except (OSError, ValueError):
+        return str(path)

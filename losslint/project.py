@@ -10,6 +10,7 @@ from pathlib import Path
 import libcst as cst
 
 from . import source
+from .findings import display_path as _display
 from .imports import collect_aliases
 
 
@@ -86,12 +87,3 @@ class Project:
                 value = getattr(value, "attrs", {}).get(attr) if value is not None else None
             return value
         return None
-
-
-def _display(path) -> str:
-    """Paths of other modules are shown like the checked ones: relative to the cwd if below it."""
-    path = Path(path)
-    try:
-        return os.path.relpath(path) if path.resolve().is_relative_to(Path.cwd().resolve()) else str(path)
-    except (OSError, ValueError):
-        return str(path)

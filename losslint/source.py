@@ -11,8 +11,6 @@ import re
 import tokenize
 from dataclasses import dataclass
 
-import libcst as cst
-
 from .findings import Finding
 
 
@@ -21,7 +19,7 @@ class Source:
     path: str
     text: str
     lines: list[str]
-    module: cst.Module | None = None
+    module: object = None         # the libcst Module, once parsed
     encoding: str = "utf-8"
     bom: bool = False
     deps: tuple[str, ...] = ()    # other project modules the analysis read (for the cache)
@@ -115,8 +113,10 @@ def split_lines(text: str) -> list[str]:
     return lines
 
 
-def parse(src: Source) -> cst.Module:
-    """Parse with libcst. Raises SourceError (LL001)."""
+def parse(src: Source):
+    """Parse with libcst (a ``cst.Module``). Raises SourceError (LL001)."""
+    import libcst as cst  # not on the path of a cached run
+
     if src.module is not None:
         return src.module
     # CPython first: its messages ("'(' was never closed") read better than libcst's, it

@@ -154,3 +154,53 @@ def test_compile_string_loss(tmp_path, monkeypatch):
     assert findings(["--no-cache", "train.py"], tmp_path, monkeypatch) == [
         ("train.py", 1, "LL106"), ("train.py", 2, "LL106"),
     ]
+
+
+def test_cache_trusts_settled_mtime_and_rehashes_recent_files(tmp_path, monkeypatch):
+    """Like ruff: an unchanged (mtime, size) is not read again; a file touched without change
+    is a hit after hashing; a file modified in the last seconds is always hashed (a same-size
+    rewrite within the timestamp granularity must not be missed)."""
+    import os
+    import time
+
+    import losslint.checker as checker
+
+    root = make_project(tmp_path)
+    old = time.time() - 3600
+    for p in root.rglob("*.py"):
+        os.utime(p, (old, old))
+    analysed: list[str] = []
+    real = checker.analyse
+
+    def counting(path, *a, **k):
+        analysed.append(Path(path).name)
+        return real(path, *a, **k)
+
+    monkeypatch.setattr(checker, "analyse", counting)
+    cold = findings(["."], root, monkeypatch)
+    assert "losses.py" in analysed
+    analysed.clear()
+    opened: list[str] = []
+    real_open = open
+
+    def counting_open(path, *a, **k):
+        opened.append(str(path))
+        return real_open(path, *a, **k)
+
+    monkeypatch.setattr("builtins.open", counting_open)
+    assert findings(["."], root, monkeypatch) == cold
+    assert analysed == [] and not [p for p in opened if p.endswith(".py")]
+    monkeypatch.setattr("builtins.open", real_open)
+    # touched, same content: hashed, still a hit
+    os.utime(root / "pkg" / "losses.py", (old + 10, old + 10))
+    assert findings(["."], root, monkeypatch) == cold and analysed == []
+    # a same-size edit that keeps the mtime of a *recent* file: re-analysed
+    losses = root / "pkg" / "losses.py"
+    now = time.time()
+    os.utime(losses, (now, now))
+    findings(["."], root, monkeypatch)
+    text = losses.read_text()
+    losses.write_text(text.replace("axis=LAST", "axis=1   "))   # same length
+    os.utime(losses, (now, now))
+    analysed.clear()
+    assert findings(["."], root, monkeypatch) == findings(["--no-cache", "."], root, monkeypatch) != cold
