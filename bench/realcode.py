@@ -216,7 +216,11 @@ def main(argv: list[str] | None = None) -> int:
                "layouts": {"documented": layouts_of(table), "flipped": layouts_of(flipped)}}
         for variant, cfg in (("documented", cfg_doc), ("flipped", cfg_flip)):
             out = RESULTS / f"realcode-{name}-{variant}.json"
-            row[variant] = run_losslint(root, paths, cfg, out)
+            # The config's directory is the project root (imports within the project, helpers
+            # in other modules): put a copy at the corpus root, where a user's pyproject.toml is.
+            at_root = root / f".losslint-realcode-{variant}.toml"
+            at_root.write_text(cfg.read_text())
+            row[variant] = run_losslint(root, paths, at_root, out)
             print(f"{name:28s} {variant:10s} {by_code(row[variant]):40s} {row[variant]['wall_s']:7.1f}s"
                   + (f"  ({len(row[variant]['internal_errors'])} internal errors)" if row[variant]["internal_errors"] else ""),
                   flush=True)
