@@ -241,6 +241,23 @@ def check_broadcast(op: str, a: Tensor, b: Tensor, mismatch) -> Verdict:
     )
 
 
+def check_gather_index(op: str, t: Tensor, index: Tensor, dim: int) -> list[Verdict]:
+    """``gather(dim, index)``: the index has the input's rank and, on every other axis, the
+    same axes (or size 1). ``x.gather(-1, target.unsqueeze(1))`` on ``N H W C`` logits puts
+    the target's ``N 1 H W`` against ``N H W C``: H of the index meets W of the input."""
+    a, b = t.layout, index.layout
+    if a is None or b is None or not t.known or not index.known or a.variadic_index is not None \
+            or b.variadic_index is not None or a.rank != b.rank:
+        return []
+    pos = a.rank + dim if dim < 0 else dim
+    for d, (x, y) in enumerate(zip(a.axes, b.axes)):
+        if d == pos or y.size == 1 or is_unknown(x) or is_unknown(y) or x.name == y.name:
+            continue
+        return [Verdict("LL104", f"`{op}` pairs {y.name} of the index {describe(index)} with {x.name} of "
+                                 f"{describe(t)} (the index must follow the input on every axis but dim={dim})")]
+    return []
+
+
 def informational(op: str, axis_text: str, t: Tensor, axes, literal: bool, kw: str) -> list[Verdict]:
     """LL201 (a hard-coded axis, with the layout-derived one) and LL202 (unknown layout)."""
     out = []

@@ -30,8 +30,23 @@ def loss_like_name(name: str) -> bool:
         if t and any(t.startswith(w) or t.endswith(w) for w in LOSS_WORDS):
             return True
     return False
-PRED_PARAMS = {"y_pred", "pred", "preds", "prediction", "predictions", "output", "outputs",
-               "logits", "input", "inputs", "y_hat", "probs", "scores"}
+# SPEC section 4's prediction names: with a target name they make a function a loss.
+_SPEC_PRED_PARAMS = frozenset({"y_pred", "pred", "preds", "prediction", "predictions", "output", "outputs",
+                               "logits", "input", "inputs", "y_hat", "probs", "scores"})
+
+
+class _PredNames(frozenset):
+    """Prediction parameter names: SPEC section 4's, the names real segmentation and
+    classification code uses (mmsegmentation's ``cls_score`` / ``score`` / ``seg_logit(s)``),
+    and any name ending in ``_logits`` (``teacher_logits``, ``student_logits``). The extra
+    names give a prediction layout to a loss found otherwise (by its name, its class, an
+    output's glob); they do not make a function a loss on their own."""
+
+    def __contains__(self, name) -> bool:
+        return frozenset.__contains__(self, name) or (isinstance(name, str) and name.endswith("_logits"))
+
+
+PRED_PARAMS = _PredNames(_SPEC_PRED_PARAMS | {"score", "cls_score", "seg_logit", "seg_logits"})
 TARGET_PARAMS = {"y_true", "target", "targets", "true", "label", "labels", "gt",
                  "ground_truth", "mask", "masks", "y"}
 KERAS_LOSS_BASES = {"keras.losses.Loss", "keras.losses.LossFunctionWrapper", "keras.Loss"}
@@ -73,7 +88,7 @@ def _is_loss_like(fn: cst.FunctionDef, params: list[str]) -> bool:
     if loss_like_name(name):
         return True
     ps = set(params)
-    return bool(ps & PRED_PARAMS) and bool(ps & TARGET_PARAMS)
+    return bool(ps & _SPEC_PRED_PARAMS) and bool(ps & TARGET_PARAMS)
 
 
 def compile_calls(module: cst.Module) -> list[cst.Call]:
@@ -153,7 +168,7 @@ def find_losses(module: cst.Module, aliases: dict[str, str], config, module_name
         match_name = cls.name.value if cls is not None and name in ("call", "forward", "__call__") else name
         entry = (
             (keras_loss and name == "call")
-            or (torch_loss and name == "forward")
+            or (torch_loss and name in ("forward", "__call__"))
             or name in compile_names
             or (outer is not None and outer in compile_names)
             or (config is not None and config.output_for(match_name, qual, module_name) is not None)
@@ -176,7 +191,7 @@ def find_losses(module: cst.Module, aliases: dict[str, str], config, module_name
             elif isinstance(stmt, cst.ClassDef):
                 bases = _base_names(stmt, aliases)
                 k = any(b in KERAS_LOSS_BASES or b.endswith("losses.Loss") for b in bases)
-                t = "loss" in stmt.name.value.lower()
+                t = loss_like_name(stmt.name.value)   # DiceLoss, LabelSmoothingCrossEntropy
                 inner = stmt.body.body if isinstance(stmt.body, cst.IndentedBlock) else ()
                 walk(inner, prefix + stmt.name.value + ".", stmt, k, t, None)
             elif isinstance(stmt, (cst.If, cst.Try, cst.With)):

@@ -16,7 +16,7 @@ from . import apis as A
 from . import checks
 from .apis import PER_SAMPLE_FRAMEWORKS, REGISTRY, Api, framework_of
 from .layouts import FEATURE, Axis, Layout
-from .values import (ONE, UNKNOWN, ClassVal, Const, Dim, Func, LossObj, Pair, QName, Root, Seq, ShapeOf,
+from .values import (ANY_INT, ONE, UNKNOWN, Choice, ClassVal, Const, Dim, Func, LossObj, Pair, Partial, Parts, QName, Root, Seq, ShapeOf,
                      Tensor, broadcast, const_axes, is_unknown, join, make, merged, normalize,
                      reduce_axes, unknown_axis, with_rank)
 
@@ -102,10 +102,14 @@ class FunctionAnalyzer:
         self.uses: list = []   # class-axis uses for LL107
         self.saw_per_sample = False   # a Keras / TensorFlow / Theano name was used
         self.pending: list = []       # LL103 candidates, kept if the loss is per-sample
+        self.dead = False             # after a return / raise: the rest of the block never runs
+        self._star_args = False
 
     # -- statements --------------------------------------------------------------------------
     def run_block(self, body) -> None:
         for stmt in body:
+            if self.dead:
+                return
             self.stmt(stmt)
 
     def stmt(self, node) -> None:
@@ -125,10 +129,11 @@ class FunctionAnalyzer:
                     self.run_block(node.orelse.body.body)
                 return
             self.branches([node.body.body] + list(self._orelse(node.orelse)))
+            if node.orelse is None and _raises(node.body.body):
+                self.refine(node.test, False)   # `if x.shape != y.shape: raise ...`
         elif isinstance(node, (cst.For, cst.While)):
             if isinstance(node, cst.For):
-                self.expr(node.iter)
-                self.bind(node.target, UNKNOWN)
+                self.bind(node.target, _element_of(self.expr(node.iter)))
             else:
                 self.expr(node.test)
             blocks = [node.body.body, []]
@@ -149,13 +154,37 @@ class FunctionAnalyzer:
             if node.orelse is not None:
                 self.run_block(node.orelse.body.body)
             if node.finalbody is not None:
+                dead, self.dead = self.dead, False
                 self.run_block(node.finalbody.body.body)
+                self.dead = self.dead or dead
         elif isinstance(node, cst.FunctionDef):
             self.env[node.name.value] = Func(node.name.value, node, self.ctx)
         elif isinstance(node, cst.ClassDef):
             self.env[node.name.value] = self.class_value(node)
         elif hasattr(node, "body") and hasattr(node.body, "body"):
             self.run_block(node.body.body)
+
+    def refine(self, test, holds: bool) -> None:
+        """After ``assert a.shape == b.shape`` (or past ``if a.shape != b.shape: raise``) the
+        two tensors have one shape: a layout that says otherwise (a parameter given the
+        project's layout although the function's contract is same-shape tensors) gives way to
+        the other one's."""
+        if not isinstance(test, cst.Comparison) or len(test.comparisons) != 1:
+            return
+        op = type(test.comparisons[0].operator).__name__
+        if not ((op == "Equal" and holds) or (op == "NotEqual" and not holds)):
+            return
+        names = [_shape_subject(test.left), _shape_subject(test.comparisons[0].comparator)]
+        if None in names:
+            return
+        a, b = (self.env.get(n) for n in names)
+        if not isinstance(a, Tensor) or not isinstance(b, Tensor) or a.layout == b.layout:
+            return
+        if a.layout is None or (b.layout is not None and (b.layout.rank or 0) > (a.layout.rank or 0)):
+            names.reverse()
+            a, b = b, a
+        step = f"`{self.ctx.code(test)}` gives {a.layout}" if self.ctx.explain else None
+        self.env[names[1]] = replace(b.with_layout(a.layout, step), name=names[1])
 
     def _orelse(self, orelse):
         while orelse is not None:
@@ -169,13 +198,20 @@ class FunctionAnalyzer:
         yield []
 
     def branches(self, blocks) -> None:
-        """Run each block from the same state; afterwards each variable is the join."""
+        """Run each block from the same state; afterwards each variable is the join of the
+        blocks that fall through (a block that returns or raises does not reach what follows)."""
         start = dict(self.env)
         ends = []
         for block in blocks:
             self.env = dict(start)
+            self.dead = False
             self.run_block(block)
-            ends.append(self.env)
+            if not self.dead:
+                ends.append(self.env)
+        self.dead = not ends
+        if not ends:
+            self.env = start
+            return
         merged_env = {}
         for name in set().union(*ends):
             vals = [e.get(name, UNKNOWN) for e in ends]
@@ -206,6 +242,17 @@ class FunctionAnalyzer:
         elif isinstance(node, cst.Return):
             if node.value is not None:
                 self.returns.append(self.expr(node.value))
+            self.dead = True
+        elif isinstance(node, cst.Raise):
+            self.dead = True
+        elif isinstance(node, cst.Del):
+            for el in (node.target.elements if isinstance(node.target, (cst.Tuple, cst.List)) else [node.target]):
+                t = el.value if isinstance(el, cst.Element) else el
+                if isinstance(t, cst.Subscript):
+                    self.bind(t, UNKNOWN)   # del axes[0]
+        elif isinstance(node, cst.Assert):
+            self.expr(node.test)
+            self.refine(node.test, True)
         elif isinstance(node, cst.Expr):
             self.expr(node.value)
 
@@ -242,7 +289,10 @@ class FunctionAnalyzer:
                     self.bind(el.value, items[i] if items is not None else UNKNOWN)
         elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name) and target.value.value == "self":
             self.self_attrs[target.attr.value] = value
-        # subscripts and other targets: nothing to track
+        elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name) \
+                and isinstance(self.env.get(target.value.value), (Const, Seq)):
+            self.env[target.value.value] = UNKNOWN   # axes[0] = 2: a list changed in place
+        # other subscripts and targets: nothing to track
 
     # -- expressions -----------------------------------------------------------------------
     def expr(self, node):
@@ -322,6 +372,25 @@ class FunctionAnalyzer:
             return Const(tuple(i.value for i in items))
         return Seq(tuple(items))
 
+    def e_ListComp(self, node):
+        """``[F.softmax(p, dim=1) for p in torch.split(x, n)]``: the element, evaluated with
+        the loop variable bound to an element of what it iterates over."""
+        saved = dict(self.env)
+        try:
+            for_in = node.for_in
+            while for_in is not None:
+                self.bind(for_in.target, _element_of(self.expr(for_in.iter)))
+                for cond in for_in.ifs:
+                    self.expr(cond.test)
+                for_in = for_in.inner_for_in
+            elt = self.expr(node.elt)
+        finally:
+            self.env = saved
+        return Parts(elt) if isinstance(elt, Tensor) else UNKNOWN
+
+    e_GeneratorExp = e_ListComp
+    e_SetComp = e_ListComp
+
     def e_UnaryOperation(self, node: cst.UnaryOperation):
         v = self.expr(node.expression)
         if isinstance(node.operator, cst.Minus):
@@ -341,6 +410,17 @@ class FunctionAnalyzer:
             if sym is None:  # @ and bitwise operators
                 return Tensor(None, _name_of(left, right))
             return self.elementwise(node, sym, [left, right])
+        if isinstance(left, Dim) and isinstance(right, Dim) and sym == "*" \
+                and not is_unknown(left.axis) and not is_unknown(right.axis):
+            return Dim(merged([left.axis, right.axis]))   # batch * chans: the size of N*C
+        if isinstance(left, Const) and isinstance(right, Const) and isinstance(left.value, tuple):
+            # [-1] + [1] * len(pred.shape[2:]): a shape list built from the rank
+            a, b = left.value, right.value
+            if sym == "+" and isinstance(b, tuple) and len(a) + len(b) <= 16:
+                return Const(a + b)
+            if sym == "*" and isinstance(b, int) and not isinstance(b, bool) and 0 <= len(a) * b <= 16:
+                return Const(a * b)
+            return UNKNOWN
         if isinstance(left, Const) and isinstance(right, Const) and sym in ("+", "-", "*"):
             a, b = left.value, right.value
             if isinstance(a, int) and isinstance(b, int) and not isinstance(a, bool) and not isinstance(b, bool):
@@ -352,7 +432,14 @@ class FunctionAnalyzer:
         fw = framework_of(qualname)
         if fw in PER_SAMPLE_FRAMEWORKS:
             self.saw_per_sample = True
-        if fw or REGISTRY.lookup(qualname) is not None:
+        if REGISTRY.lookup(qualname) is not None:
+            return QName(qualname)
+        if fw:
+            if qualname.split(".", 1)[0] == self.ctx.info.name.split(".", 1)[0] and "." in self.ctx.info.name:
+                # the framework's own sources (keras/src/losses): its helpers are project code
+                found = self.ctx.info.project.lookup(qualname, self.data_format)
+                if isinstance(found, (Func, ClassVal, Const)):
+                    return found
             return QName(qualname)
         found = self.ctx.info.project.lookup(qualname, self.data_format)
         return found if found is not None else QName(qualname)
@@ -385,6 +472,9 @@ class FunctionAnalyzer:
                 return Const(a == b)
             if op == "NotEqual":
                 return Const(a != b)
+            if op in _ORDER and isinstance(a, int) and isinstance(b, int) and not isinstance(a, bool) \
+                    and not isinstance(b, bool):
+                return Const(_ORDER[op](a, b))   # len(labels.shape) < len(x.shape)
             if op == "In" and isinstance(b, (tuple, str)):
                 try:
                     return Const(a in b)
@@ -450,6 +540,8 @@ class FunctionAnalyzer:
             if attr in ("data", "real"):
                 return base
             return UNKNOWN
+        if isinstance(base, ShapeOf) and attr in ("ndims", "rank"):   # TensorFlow's x.shape.rank
+            return Const(base.tensor.rank) if base.tensor.rank is not None else UNKNOWN
         if isinstance(base, Pair):
             if attr == "values":
                 return base.values
@@ -467,6 +559,12 @@ class FunctionAnalyzer:
             if isinstance(idx, Const) and idx.value in (0, 1):
                 return base.values if idx.value == 0 else base.indices
             return UNKNOWN
+        if isinstance(base, Parts):
+            for el in elements:
+                self._eval_slice(el.slice)
+            if len(elements) == 1:
+                return base.tensor if isinstance(elements[0].slice, cst.Index) else base
+            return UNKNOWN
         if isinstance(base, ShapeOf):
             if len(elements) == 1 and isinstance(elements[0].slice, cst.Index):
                 idx = self.expr(elements[0].slice.value)
@@ -475,6 +573,15 @@ class FunctionAnalyzer:
                     pos = normalize(idx.value, layout.rank)
                     if pos is not None:
                         return Dim(layout.axes[pos])
+            elif len(elements) == 1 and isinstance(elements[0].slice, cst.Slice):
+                s = elements[0].slice
+                bounds = [self.expr(b) if b is not None else Const(None) for b in (s.lower, s.upper, s.step)]
+                layout = base.tensor.layout
+                if layout is not None and layout.rank is not None and all(
+                        isinstance(b, Const) and (b.value is None or (isinstance(b.value, int) and not isinstance(b.value, bool)))
+                        for b in bounds) and bounds[2].value != 0:
+                    # x.shape[2:]: the sizes of the axes it names
+                    return Seq(tuple(Dim(a) for a in layout.axes[slice(*(b.value for b in bounds))]))
             else:
                 for el in elements:
                     self._eval_slice(el.slice)
@@ -514,8 +621,8 @@ class FunctionAnalyzer:
                 kinds.append("new")
             elif isinstance(v, Const) and v.value is Ellipsis:
                 kinds.append("...")
-            elif isinstance(v, Const) and isinstance(v.value, int):
-                kinds.append("drop")
+            elif (isinstance(v, Const) and isinstance(v.value, int)) or v is ANY_INT:
+                kinds.append("drop")   # y_pred[:, cls, ...] in `for cls in range(num_classes)`
             else:
                 return Tensor(None, t.name, t.steps)  # advanced indexing: unknown
         layout = t.layout
@@ -549,7 +656,17 @@ class FunctionAnalyzer:
     # -- calls -------------------------------------------------------------------------------
     def e_Call(self, node: cst.Call):
         func = node.func
+        if isinstance(func, cst.Attribute) and func.attr.value in _MUTATORS and isinstance(func.value, cst.Name) \
+                and isinstance(self.env.get(func.value.value), (Const, Seq)):
+            self.eval_args(node)
+            self.env[func.value.value] = UNKNOWN   # axes.remove(2): the list is no longer the literal
+            return UNKNOWN
         if isinstance(func, cst.Attribute):
+            if func.attr.value == "tolist" and isinstance(func.value, cst.Call) and not node.args:
+                inner = func.value   # torch.arange(2, len(x.shape)).tolist(): known axes
+                q = self.expr(inner.func)
+                if isinstance(q, QName) and A.canonical(q.name) in _ARANGES:
+                    return _range_const(self.eval_args(inner), inner)
             receiver = self.expr(func.value)
             if receiver is UNKNOWN and func.attr.value in REGISTRY.methods:
                 receiver = self.promote(func.value)
@@ -557,6 +674,9 @@ class FunctionAnalyzer:
                 api = REGISTRY.methods.get(func.attr.value)
                 if api is not None:
                     return self.apply(api, node, receiver, func.attr.value)
+                if func.attr.value in _SPLIT_METHODS:
+                    self.eval_args(node)   # pieces along one axis keep every axis name
+                    return Parts(receiver)
                 self.eval_args(node)
                 return UNKNOWN
             if isinstance(receiver, QName):
@@ -571,13 +691,37 @@ class FunctionAnalyzer:
                         callee = replace(method, bound=True)
             else:
                 callee = UNKNOWN
+        elif isinstance(func, cst.Name) and func.value in _BUILTINS and func.value not in self.env \
+                and func.value not in self.globals and func.value not in self.ctx.aliases:
+            return self.builtin(func.value, node)
         else:
             callee = self.expr(func)
         if isinstance(callee, QName) and callee.name.endswith("image_data_format"):
             self.eval_args(node)
             return Const(self.data_format) if self.data_format else UNKNOWN
+        if isinstance(callee, QName) and A.canonical(callee.name) == "functools.partial" and node.args \
+                and not any(a.star for a in node.args) and node.args[0].keyword is None:
+            positional, keywords, _, _ = self._arguments(node)
+            if isinstance(positional[0], Func):
+                return Partial(positional[0], tuple(positional[1:]),
+                               tuple((k, v) for k, (v, _) in keywords.items()))
+            return UNKNOWN
+        if isinstance(callee, Choice):
+            result = None
+            for option in callee.options:
+                r = (self.call_helper(option.func, node, option) if isinstance(option, Partial)
+                     else self.call_helper(option, node))
+                result = r if result is None else join(result, r)
+            return result
+        if isinstance(callee, Partial):
+            return self.call_helper(callee.func, node, callee)
         if isinstance(callee, Func):
             return self.call_helper(callee, node)
+        if isinstance(callee, QName) and A.canonical(callee.name) in _SPLITS:
+            args = self.eval_args(node)
+            return Parts(args[0]) if args and isinstance(args[0], Tensor) and not node.args[0].keyword else UNKNOWN
+        if isinstance(callee, QName) and A.canonical(callee.name) in _CREATE:
+            return self.create(node, A.canonical(callee.name))
         if isinstance(callee, QName):
             api = REGISTRY.lookup(callee.name)
             if api is not None:
@@ -589,6 +733,60 @@ class FunctionAnalyzer:
         self.eval_args(node)
         return UNKNOWN
 
+    def builtin(self, name: str, node: cst.Call):
+        """``len``, ``range``, ``list``, ``tuple``: folded when the rank is known from a layout
+        (``range(2, len(x.shape))`` under ``N C H W`` is ``(2, 3)``)."""
+        args = self.eval_args(node)
+        if any(a.star or a.keyword is not None for a in node.args):
+            return UNKNOWN
+        if name == "len" and len(args) == 1:
+            v = args[0]
+            if isinstance(v, ShapeOf):
+                rank = v.tensor.layout.rank if v.tensor.layout is not None else None
+                return Const(rank) if rank is not None else UNKNOWN
+            if isinstance(v, Const) and isinstance(v.value, (tuple, str)):
+                return Const(len(v.value))
+            if isinstance(v, Seq):
+                return Const(len(v.items))
+            return UNKNOWN
+        if name == "range":
+            r = _range_const(args, node)
+            return r if r is not UNKNOWN else _INT_RANGE
+        if name in ("list", "tuple") and len(args) == 1:
+            v = args[0]
+            if isinstance(v, (Seq, ShapeOf)) or (isinstance(v, Const) and isinstance(v.value, tuple)):
+                return v
+        return UNKNOWN
+
+    def create(self, node: cst.Call, qualname: str):
+        """``torch.full((batch_size, num_classes), v)``, ``torch.zeros(x.shape[0], n)``: a new
+        tensor whose sizes are axes of known tensors has their names."""
+        args = self.eval_args(node)
+        if any(a.star for a in node.args):
+            return UNKNOWN
+        positional = [v for v, a in zip(args, node.args) if a.keyword is None]
+        first = positional[0] if positional else None
+        if isinstance(first, Seq):
+            sizes = list(first.items)
+        elif isinstance(first, Const) and isinstance(first.value, tuple):
+            sizes = [Const(v) for v in first.value]
+        elif qualname.rsplit(".", 1)[-1] not in ("full", "fill") and positional and all(
+                isinstance(v, Dim) or (isinstance(v, Const) and isinstance(v.value, int)) for v in positional):
+            sizes = positional   # torch.zeros(n, c, h, w)
+        else:
+            return UNKNOWN
+        axes = []
+        for v in sizes:
+            if isinstance(v, Dim) and not is_unknown(v.axis):
+                axes.append(v.axis)
+            elif isinstance(v, Const) and v.value == 1:
+                axes.append(ONE)
+            else:
+                axes.append(unknown_axis())
+        if not any(not is_unknown(ax) and ax.size is None for ax in axes):
+            return Tensor(None)
+        return Tensor(make(axes), "tensor")
+
     def eval_args(self, node: cst.Call) -> list:
         return [self.expr(arg.value) for arg in node.args]
 
@@ -596,10 +794,17 @@ class FunctionAnalyzer:
         """(positional values, keyword name -> (value, Arg), positional Args, has_star)."""
         positional, keywords, pos_nodes = [], {}, []
         star = False
+        self._star_args = False   # a `*args` that could not be expanded (`**kwargs` aside)
         for arg in node.args:
             if arg.star:
+                value = self.expr(arg.value)
+                if arg.star == "*" and isinstance(value, Seq) and not keywords:
+                    positional.extend(value.items)   # f(*flatten(x, y)): a known tuple
+                    pos_nodes.extend([arg] * len(value.items))
+                    continue
                 star = True
-                self.expr(arg.value)
+                if arg.star == "*":
+                    self._star_args = True
                 continue
             value = self.expr(arg.value)
             if arg.keyword is not None:
@@ -645,8 +850,13 @@ class FunctionAnalyzer:
                 return Tensor(None, _name_of(*tensors))
             return self.elementwise(node, label, [tensors[i] for i in api.args if i < len(tensors)])
         if kind == A.IDENTITY:
+            if tensors and isinstance(tensors[0], Const) and isinstance(tensors[0].value, (int, float)):
+                return Const(tensors[0].value)   # convert_to_tensor(0.5): still a scalar
             return tensors[0] if tensors and isinstance(tensors[0], Tensor) else UNKNOWN
         if kind in (A.SCALAR,):
+            if label in ("dim", "ndimension", "ndim") and tensors and isinstance(tensors[0], Tensor) \
+                    and tensors[0].rank is not None:
+                return Const(tensors[0].rank)   # x.dim(), K.ndim(x): the rank of a known layout
             return UNKNOWN
         if kind == A.MATMUL:
             return Tensor(None, _name_of(*tensors))
@@ -703,6 +913,22 @@ class FunctionAnalyzer:
             idx = const_axes(a[0]) if a is not None else None
             if isinstance(idx, int):
                 self.use_class_axis(t, idx, node, a[1], label)
+            if label == "gather" and isinstance(idx, int) and api.pos is not None:
+                index = arg(("index",), api.pos + 1)
+                if index is not None and isinstance(index[0], Tensor):
+                    verdicts = checks.check_gather_index(label, t, index[0], idx)
+                    if self.flag(node, index[1], verdicts, t):
+                        return Tensor(None, t.name, t.steps)
+            value = arg(("value", "src"), 2) if method and label in ("scatter", "scatter_") else None
+            if isinstance(idx, int) and value is not None and isinstance(value[0], Const) \
+                    and isinstance(value[0].value, (int, float)) and not isinstance(value[0].value, bool):
+                # scattering a constant along an axis is a one-hot encoding: of the classes
+                kw = api.axis[0] if api.axis else "dim"
+                axis_text = self.axis_text(a[1], kw, idx)
+                self.record_axis(a[1], idx, t)
+                verdicts = checks.check_feature(label, axis_text, t, idx, False, False, kw)
+                if self.flag(node, a[1], verdicts, t, resolution=self.resolution(a[1], idx, t)):
+                    return Tensor(None, t.name, t.steps)
             return t if method and label in ("scatter", "scatter_") else Tensor(None, t.name, t.steps)
         if kind in (A.PERMUTE, A.SWAP, A.MOVEAXIS, A.REVERSE, A.RESHAPE, A.FLATTEN, A.EXPAND, A.SQUEEZE):
             return self.shape_op(api, node, t, a, arg, positional, method, label)
@@ -724,8 +950,10 @@ class FunctionAnalyzer:
         for other in tensors[1:]:
             layout, mismatch = broadcast(result.layout, other.layout)
             if mismatch is not None:
-                if (result.lineage or result.name) == (other.lineage or other.name) and (result.lineage or other.lineage):
-                    # x[:, None] - x[None, :], labels == labels.T: a pairwise matrix on purpose
+                if (result.lineage or result.name) == (other.lineage or other.name) and (
+                        result.lineage or other.lineage or mismatch.duplicate is not None):
+                    # x[:, None] - x[None, :], labels == labels.T, sum(x**2, 1, keepdims) +
+                    # sum(x.T**2, 0, keepdims): a pairwise matrix of one tensor, on purpose
                     return Tensor(None, result.name, result.steps)
                 self.flag(node, None, [checks.check_broadcast(label, result, other, mismatch)], result)
                 return Tensor(None, result.name, result.steps)
@@ -842,6 +1070,8 @@ class FunctionAnalyzer:
 
     def join_tensors(self, api, node, positional, keywords, arg):
         seq = positional[0] if positional else None
+        if isinstance(seq, Parts):   # torch.stack([f(p) for p in pieces]): one layout
+            seq = Seq((seq.tensor,))
         items = seq.items if isinstance(seq, Seq) else ()
         tensors = [i for i in items if isinstance(i, Tensor)]
         if not tensors or len(tensors) != len(items):
@@ -1217,9 +1447,16 @@ class FunctionAnalyzer:
                             attrs[small.targets[0].target.value] = value
         return cls
 
-    def call_helper(self, func: Func, node: cst.Call):
-        """Analyse a helper with the caller's argument values; return its result."""
+    def call_helper(self, func: Func, node: cst.Call, partial: Partial | None = None):
+        """Analyse a helper with the caller's argument values (after those a ``partial``
+        binds); return its result."""
         positional, keywords, _, star = self._arguments(node)
+        dstar = star and not self._star_args   # only `**kwargs`: unknown keywords
+        if dstar:
+            star = False
+        if partial is not None:
+            positional = list(partial.args) + positional
+            keywords = {**{k: (v, None) for k, v in partial.kwargs}, **keywords}
         fn: cst.FunctionDef = func.node
         params = [p for p in list(fn.params.posonly_params) + list(fn.params.params)]
         if func.bound and params and params[0].name.value in ("self", "cls"):
@@ -1235,13 +1472,13 @@ class FunctionAnalyzer:
             elif name in keywords:
                 env[name] = keywords[name][0]
             elif p.default is not None:
-                env[name] = FunctionAnalyzer(ctx, {}, False, None, data_format=self.data_format).expr(p.default)
+                env[name] = _soft(FunctionAnalyzer(ctx, {}, False, None, data_format=self.data_format).expr(p.default), dstar)
             else:
                 env[name] = UNKNOWN
         for p in fn.params.kwonly_params:
             name = p.name.value
             env[name] = keywords[name][0] if name in keywords else (
-                FunctionAnalyzer(ctx, {}, False, None, data_format=self.data_format).expr(p.default)
+                _soft(FunctionAnalyzer(ctx, {}, False, None, data_format=self.data_format).expr(p.default), dstar)
                 if p.default is not None else UNKNOWN)
         if self.ctx.explain:
             call_text = self.ctx.code(node)
@@ -1331,6 +1568,76 @@ class FunctionAnalyzer:
         return fired
 
 
+def _soft(value, soft: bool):
+    """A helper's default when the call passes ``**kwargs``: it may be overridden."""
+    return Const(value.value, soft=True) if soft and isinstance(value, Const) else value
+
+
+def _raises(body) -> bool:
+    last = body[-1] if body else None
+    if isinstance(last, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
+        return any(isinstance(s, cst.Raise) for s in last.body)
+    return False
+
+
+def _shape_subject(node) -> str | None:
+    """``x`` of ``x.shape`` / ``x.size()``."""
+    if isinstance(node, cst.Call) and not node.args:
+        node = node.func
+        if not (isinstance(node, cst.Attribute) and node.attr.value == "size"):
+            return None
+    elif not (isinstance(node, cst.Attribute) and node.attr.value == "shape"):
+        return None
+    return node.value.value if isinstance(node.value, cst.Name) else None
+
+
+_INT_RANGE = Parts(ANY_INT)   # range(n) with n unknown: its elements are ints
+
+
+def _element_of(value):
+    """What a ``for`` loop over ``value`` binds."""
+    if isinstance(value, Parts):
+        return value.tensor
+    if isinstance(value, Const) and isinstance(value.value, tuple) and value.value and all(
+            isinstance(v, int) and not isinstance(v, bool) for v in value.value):
+        return ANY_INT   # for c in range(3)
+    if isinstance(value, Seq) and value.items:
+        out = value.items[0]
+        for item in value.items[1:]:
+            out = join(out, item)
+        return out
+    return UNKNOWN
+
+
+_SPLITS = ("torch.split", "torch.chunk", "torch.tensor_split", "tensorflow.split", "numpy.split",
+           "numpy.array_split")
+_SPLIT_METHODS = ("split", "chunk", "tensor_split")
+_CREATE = ("torch.zeros", "torch.ones", "torch.full", "torch.empty", "torch.rand", "torch.randn",
+           "numpy.zeros", "numpy.ones", "numpy.full", "numpy.empty", "tensorflow.zeros",
+           "tensorflow.ones", "tensorflow.fill")
+_MUTATORS = ("append", "extend", "insert", "remove", "pop", "clear", "sort", "reverse")
+_ORDER = {"LessThan": lambda a, b: a < b, "LessThanEqual": lambda a, b: a <= b,
+          "GreaterThan": lambda a, b: a > b, "GreaterThanEqual": lambda a, b: a >= b}
+_BUILTINS = ("len", "range", "list", "tuple")
+_ARANGES = ("torch.arange", "numpy.arange")
+
+
+def _range_const(args, node) -> object:
+    """``range(a, b[, step])`` of constant ints as a tuple (short ones only: axis lists)."""
+    if not 1 <= len(args) <= 3 or any(a.keyword is not None or a.star for a in node.args):
+        return UNKNOWN
+    values = []
+    for a in args:
+        if not isinstance(a, Const) or not isinstance(a.value, int) or isinstance(a.value, bool) or a.soft:
+            return UNKNOWN
+        values.append(a.value)
+    try:
+        r = range(*values)
+    except ValueError:
+        return UNKNOWN
+    return Const(tuple(r)) if len(r) <= 16 else UNKNOWN
+
+
 def _root_axis(root, perm, axis: int):
     """The root axis a class-axis use hits: ("abs", i) when the rank is known, else ("raw", axis)."""
     if perm is not None:
@@ -1418,6 +1725,15 @@ def _reshape(axes: list[Axis], shape: list) -> list[Axis] | None:
             if i < len(axes) and axes[i] == item.axis:
                 out.append(item.axis)
                 i += 1
+                continue
+            if item.axis.parts:   # reshape(batch * chans, height * width): adjacent axes merged
+                for j in range(i + 2, len(axes) + 1):
+                    if merged(axes[i:j]) == item.axis:
+                        out.append(item.axis)
+                        i = j
+                        break
+                else:
+                    return None
                 continue
             return None
         if isinstance(item, Const) and item.value == -1:

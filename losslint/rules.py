@@ -53,7 +53,8 @@ _RULES = [
         "a feature/class-axis operation runs along another axis",
         "Flags operations that must run along the feature (channel, class) axis, written with an "
         "explicit axis that resolves to another axis: softmax, log_softmax, argmax/argmin, "
-        "categorical cross-entropy with an axis, l2-normalize, one_hot's axis, top-k.",
+        "categorical cross-entropy with an axis, l2-normalize, one_hot's axis, top-k, and "
+        "`scatter_(dim, index, 1)` of a constant (a one-hot encoding built by hand).",
         "`softmax(logits, dim=-1)` on `N C H W` segmentation logits normalises each row of "
         "pixels over the width instead of each pixel over the classes. Nothing crashes; every "
         "probability downstream is wrong.",
@@ -107,7 +108,10 @@ _RULES = [
         "different named axes in one position (`N C H W` times `N H W C`; a `(C,)` class-weight "
         "vector times `N C H W` pairs C with W), or the same axis twice in the result (an "
         "`(N,)` tensor against an `(N, 1)` one gives an `N x N` outer product). Size-1 axes "
-        "and unknown axes broadcast silently.",
+        "and unknown axes broadcast silently. Also `gather(dim, index)` whose index does not "
+        "follow the input on the other axes (`target.unsqueeze(1)`, `N 1 H W`, as the index "
+        "of `N H W C` log-probabilities along -1). An outer product of one tensor with itself "
+        "(`x[:, None] - x[None, :]`, `labels == labels.T`) is taken as intended.",
         "When the sizes happen to agree (C == W, or a square image) broadcasting succeeds and "
         "the product mixes classes with pixels. When they differ, the crash comes at run time, "
         "far from the line that caused it.",

@@ -3,7 +3,7 @@
 Every expression evaluates to one of: ``Tensor`` (a named layout, possibly with unknown axes,
 or no layout at all), ``Const`` (a Python literal: int, float, str, bool, None or a tuple of
 them), ``Dim`` (a shape element ``x.shape[i]`` / ``x.size(i)``), ``ShapeOf`` (``x.shape``),
-``Seq`` (a tuple/list that holds non-constants), ``QName`` (a module or function of a
+``Seq`` (a tuple/list that holds non-constants), ``Parts`` (pieces of one tensor), ``QName`` (a module or function of a
 framework), ``LossObj`` (an instance of a loss class), ``Pair`` ((values, indices)), ``Func``
 (a function of the project), or ``UNKNOWN``.
 """
@@ -103,6 +103,40 @@ class Seq:
 
 
 @dataclass(frozen=True)
+class Parts:
+    """A sequence of tensors of one layout: ``torch.split(x, n)`` / ``x.chunk(k)`` (pieces of
+    one axis keep every axis name), or a list comprehension over one."""
+
+    tensor: Tensor
+
+
+class _AnyInt:
+    """An int that is not known statically: the loop variable of ``for c in range(n)``."""
+
+    def __repr__(self) -> str:
+        return "ANY_INT"
+
+
+ANY_INT = _AnyInt()
+
+
+@dataclass(frozen=True)
+class Partial:
+    """``functools.partial(helper, *args, **kwargs)`` of a project function."""
+
+    func: "Func"
+    args: tuple = ()
+    kwargs: tuple = ()    # ((name, value), ...)
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One of several project functions, chosen at run time (``f = a if flag else b``)."""
+
+    options: tuple
+
+
+@dataclass(frozen=True)
 class QName:
     name: str
 
@@ -155,7 +189,25 @@ def join(a, b):
         if a.layout == b.layout:
             return a
         return Tensor(None, a.name, a.steps)
+    if _callable(a) and _callable(b):
+        # a helper chosen by a flag: analyse every alternative with the caller's values
+        options = tuple(dict.fromkeys((a.options if isinstance(a, Choice) else (a,))
+                                      + (b.options if isinstance(b, Choice) else (b,))))
+        return Choice(options)
+    if _callable(a) and isinstance(b, QName) or _callable(b) and isinstance(a, QName):
+        # the project's helper or a framework op (an mmcv CUDA kernel): the helper is the
+        # alternative whose code can be checked
+        return a if _callable(a) else b
+    if isinstance(a, Parts) and isinstance(b, Parts):
+        return Parts(join(a.tensor, b.tensor))
+    if isinstance(a, Seq) and isinstance(b, Seq) and len(a.items) == len(b.items):
+        # a helper that returns a tuple on several paths: `return x1, x2`
+        return Seq(tuple(join(x, y) for x, y in zip(a.items, b.items)))
     return UNKNOWN
+
+
+def _callable(v) -> bool:
+    return isinstance(v, (Func, Partial, Choice))
 
 
 def const_axes(value) -> tuple[int, ...] | int | None:

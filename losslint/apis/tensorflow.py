@@ -47,7 +47,7 @@ FUNCTIONS = {
     _T + "stack": api(STACK, "axis", 1, default=0),
     _T + "einsum": api(EINSUM),
     _T + "where": api(WHERE, args=(0, 1, 2)),
-    _T + "shape": api(SHAPE),
+    _T + "shape": api(SHAPE, names=("input",)),   # tf.shape(input=logits)
     _T + "rank": api(SCALAR),
     _T + "size": api(SCALAR),
     _T + "matmul": api(MATMUL),
