@@ -5,7 +5,6 @@ This module knows nothing about output formats or the command line.
 
 from __future__ import annotations
 
-import ast
 import functools
 import os
 import re
@@ -34,12 +33,19 @@ _TARGET = re.compile(r"\b(?:y_true|targets?|true|labels?|gt|ground_truth|masks?|
 _COMPILE = re.compile(r"\.compile\s*\((?:[^()]|\([^()]*\))*?\bloss\s*=")
 
 
+_LOSS_WORD: re.Pattern | None = None
+
+
 def may_hold_loss(text: str, extra: re.Pattern | None = None) -> bool:
-    from .discovery import loss_like_name  # (libcst is not imported on a cached run)
+    from .discovery import LOSS_WORDS, loss_like_name  # (libcst is not imported on a cached run)
+
+    global _LOSS_WORD
+    if _LOSS_WORD is None:   # a loss-ish name has one of the words (or ends in _error)
+        _LOSS_WORD = re.compile("(?i)" + "|".join(map(re.escape, LOSS_WORDS + ("_error",))))
 
     if _LOSS_BASE.search(text) or (extra is not None and extra.search(text)):
         return True
-    if any(loss_like_name(m.group(1)) for m in _NAMES.finditer(text)):
+    if _LOSS_WORD.search(text) and any(loss_like_name(m.group(1)) for m in _NAMES.finditer(text)):
         return True
     if "compile" in text and "loss" in text and _COMPILE.search(text):
         return True
@@ -127,7 +133,12 @@ def analyse(path: str, cfg: Config, data: bytes | None = None, options: Options 
             # than libcst to tell a syntax error.
             _syntax_check(path, src.text)
             return [], src
-        module = source.parse(src)
+        if options.prefilter:
+            from .engine import module_name_for
+
+            module = source.parse_for_losses(src, cfg, module_name_for(path, cfg.root))
+        else:
+            module = source.parse(src)
     except source.SourceError as err:
         return ([err.finding] if "LL001" in enabled else []), src
     if not (enabled - {"LL001"}):
@@ -167,14 +178,7 @@ def analyse(path: str, cfg: Config, data: bytes | None = None, options: Options 
 
 
 def _syntax_check(path: str, text: str) -> None:
-    try:
-        ast.parse(text, filename=path)
-    except SyntaxError as exc:
-        # Defer to libcst for the exact message and position (rare path).
-        source.parse(source.Source(path, text, text.splitlines()))
-        raise source.SourceError(Finding(path, exc.lineno or 1, exc.offset or 1, "LL001", f"cannot parse: {exc.msg}")) from None
-    except (RecursionError, MemoryError, ValueError):
-        source.parse(source.Source(path, text, text.splitlines()))
+    source.syntax_tree(source.Source(path, text, []))
 
 
 def _check_batch(batch: list[tuple[str, Config]], options: Options) -> list[tuple[list[Finding], tuple[str, ...]]]:

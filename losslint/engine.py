@@ -96,8 +96,11 @@ def analyse_module(module: cst.Module, src, cfg: Config, enabled: set[str], expl
     if not (enabled - {"LL001"}) and record is None:
         return []
     mod_name = module_name_for(src.path, cfg.root)
-    project = Project(cfg.root)
+    pruned = getattr(src, "pruner", None)
+    partial = pruned is not None and len(pruned.keep) < len(pruned.chunks)
+    project = Project(cfg.root, prune=partial)
     info = project.add(mod_name, src.path, module, src)
+    info.partial = partial
     run = Run(enabled, explain or record is not None, record=record)
     ctx = Context(info, run)
     aliases = info.aliases
@@ -306,7 +309,7 @@ def _positions(info, picked: list[Candidate]) -> list[Finding]:
             wanted.append(c.fix_node)
         if c.fix_insert is not None:
             wanted.append(c.fix_insert[0])
-    positions = positions_of(info.module, wanted, getattr(info.src, "tree", None))
+    positions = positions_of(info.module, wanted, info.starts)
     path = info.path
     findings = []
     seen = set()

@@ -43,10 +43,15 @@ def hover_items(path: str, text: str, cfg: Config) -> list[HoverItem]:
         return []
     if not record:
         return []
-    positions = positions_of(module, [node for node, _, _ in record.values()])
+    mine = [(node, info, v) for node, info, v in record.values() if info.src is src]
+    if not mine:
+        return []
+    info = mine[0][1]
+    module = info.module
+    positions = positions_of(module, [node for node, _, _ in mine], info.starts)
     items = []
-    for node, info, (kind, value) in record.values():
-        if info.module is not module or node not in positions:
+    for node, info, (kind, value) in mine:
+        if node not in positions:
             continue
         r = positions[node]
         if kind == "tensor":

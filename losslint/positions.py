@@ -8,6 +8,8 @@ only for those nodes, plus the few whose ranges others hoist."""
 
 from __future__ import annotations
 
+import ast
+import dataclasses
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -61,59 +63,100 @@ class _TargetedState(CodegenState):
             self.computed[node] = CodeRange(start, end)
 
 
-def positions_of(module: cst.Module, nodes, tree=None) -> dict:
+@dataclass(frozen=True)
+class Place:
+    """Where a top-level statement of an assembled module sits in its file (source.assemble):
+    the line of its first token, the indentation and newline of the text it was parsed from,
+    and its CPython ``ast`` statements (for the lines of a class's members)."""
+
+    line: int
+    indent: str = "    "
+    newline: str = "\n"
+    nodes: tuple = ()
+
+
+def positions_of(module: cst.Module, nodes, places: list | None = None) -> dict:
     """node -> CodeRange (1-based lines, 0-based columns) for the given nodes.
 
-    With CPython's ``ast`` of the same text (``tree``), only the top-level statements that
-    hold a wanted node are generated, each started at the line ``ast`` gives it; without it,
-    the whole module is generated once."""
+    ``places`` (one ``Place`` or line per statement of ``module.body``) say where each
+    top-level statement starts in the file; a module may hold only some of the file's
+    statements (pruning.py). Only the statements holding a wanted node are generated, each
+    from its own line; inside a class, only the members holding one. Without ``places`` the
+    whole module is generated once (a module parsed in one piece)."""
     wanted = {id(n) for n in nodes}
     if not wanted:
         return {}
-    starts = _statement_starts(module, tree) if tree is not None else None
-    if starts is None:
+    if places is None or len(places) != len(module.body):
         state = _TargetedState(default_indent=module.default_indent,
                                default_newline=module.default_newline, targets=frozenset(wanted))
         module._codegen(state)
         return {n: r for n, r in state.computed.items() if id(n) in wanted}
     found: dict = {}
-    for stmt, first_line in zip(module.body, starts):
+    for stmt, place in zip(module.body, places):
+        if not isinstance(place, Place):
+            place = Place(place, module.default_indent, module.default_newline)
         if not _contains(stmt, wanted):
             continue
-        state = _TargetedState(default_indent=module.default_indent,
-                               default_newline=module.default_newline, targets=frozenset(wanted))
-        state.line = first_line - len(stmt.leading_lines)
-        stmt._codegen(state)
-        found.update((n, r) for n, r in state.computed.items() if id(n) in wanted)
+        members = _member_lines(stmt, place)
+        if members is None:
+            _generate(stmt, place.line, [], place, wanted, found)
+            continue
+        indent = [stmt.body.indent if stmt.body.indent is not None else place.indent]
+        for member, line in zip(stmt.body.body, members):
+            if _contains(member, wanted):
+                _generate(member, line, indent, place, wanted, found)
+        if any(id(n) in wanted for n in (stmt, stmt.body, stmt.name)):   # the class itself
+            _generate(stmt, place.line, [], place, wanted, found)
     return found
 
 
+def _generate(stmt, line: int, indent: list[str], place: Place, wanted: set[int], found: dict) -> None:
+    state = _TargetedState(default_indent=place.indent, default_newline=place.newline,
+                           targets=frozenset(wanted))
+    state.indent_tokens = list(indent)
+    state.line = line - len(stmt.leading_lines)
+    stmt._codegen(state)
+    found.update((n, r) for n, r in state.computed.items() if id(n) in wanted)
+
+
+def _member_lines(stmt, place: Place) -> list[int] | None:
+    """The first line of each statement of a top-level class's body, from ``ast`` (statements
+    joined by ``;`` are one libcst line); None when it is not a class or the trees differ."""
+    if not isinstance(stmt, cst.ClassDef) or not isinstance(stmt.body, cst.IndentedBlock):
+        return None
+    if len(place.nodes) != 1 or not isinstance(place.nodes[0], ast.ClassDef):
+        return None
+    lines: list[int] = []
+    last_end = 0
+    for m in place.nodes[0].body:
+        start = min([d.lineno for d in getattr(m, "decorator_list", ())] + [m.lineno])
+        if start <= last_end:
+            last_end = max(last_end, m.end_lineno or m.lineno)
+            continue
+        lines.append(start)
+        last_end = m.end_lineno or m.lineno
+    return lines if len(lines) == len(stmt.body.body) else None
+
+
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
 def _contains(node, wanted: set[int]) -> bool:
+    """Whether a wanted node is in the subtree. Reads the dataclass fields directly: libcst's
+    ``children`` runs its visitor machinery for every node and costs six times more."""
     stack = [node]
+    base = cst.CSTNode
     while stack:
         n = stack.pop()
         if id(n) in wanted:
             return True
-        stack.extend(n.children)
+        names = _FIELDS.get(type(n))
+        if names is None:
+            names = _FIELDS[type(n)] = tuple(f.name for f in dataclasses.fields(n))
+        for name in names:
+            value = getattr(n, name)
+            if isinstance(value, base):
+                stack.append(value)
+            elif isinstance(value, (list, tuple)):
+                stack.extend(v for v in value if isinstance(v, base))
     return False
-
-
-def _statement_starts(module: cst.Module, tree) -> list[int] | None:
-    """The line of the first token of each top-level statement (decorators included), from
-    ``ast``; None when the two trees do not line up (then the caller generates everything)."""
-    body = list(getattr(tree, "body", ()))
-    starts: list[int] = []
-    i = 0
-    for stmt in module.body:
-        if isinstance(stmt, cst.SimpleStatementLine):
-            count = len(stmt.body)
-        else:
-            count = 1
-        if i >= len(body):
-            return None
-        first = body[i]
-        decorators = getattr(first, "decorator_list", None)
-        # a decorated statement starts at its first decorator, in both trees
-        starts.append(decorators[0].lineno if decorators else first.lineno)
-        i += count
-    return starts if i == len(body) else None

@@ -9,7 +9,8 @@ import stat
 import io
 import re
 import tokenize
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, field
 
 from .findings import Finding
 
@@ -24,6 +25,9 @@ class Source:
     bom: bool = False
     deps: tuple[str, ...] = ()    # other project modules the analysis read (for the cache)
     tree: object = None           # CPython's ast of the text (line numbers for positions.py)
+    starts: list | None = None    # positions.Place of each statement of ``module.body``
+    pruner: object = None         # pruning.Pruner: the module's chunks, the ones kept
+    parsed: dict = field(default_factory=dict)   # chunk index -> its libcst statements
 
 
 _COOKIE = re.compile(rb"^[ \t\f]*#.*?coding[:=]")
@@ -113,32 +117,160 @@ def split_lines(text: str) -> list[str]:
     return lines
 
 
-def parse(src: Source):
-    """Parse with libcst (a ``cst.Module``). Raises SourceError (LL001)."""
-    import libcst as cst  # not on the path of a cached run
+def syntax_tree(src: Source):
+    """CPython's ``ast`` of the source (cached). Raises SourceError (LL001).
 
-    if src.module is not None:
-        return src.module
-    # CPython first: its messages ("'(' was never closed") read better than libcst's, it
-    # rejects what CPython cannot run (libcst accepts some of it), and it refuses nesting
-    # deep enough to overflow the stack of libcst's native parser, which would crash the
-    # whole run (SIGSEGV) instead of giving one LL001.
+    CPython first: its messages ("'(' was never closed") read better than libcst's, it
+    rejects what CPython cannot run (libcst accepts some of it), and it refuses nesting deep
+    enough to overflow the stack of libcst's native parser, which would crash the whole run
+    (SIGSEGV) instead of giving one LL001. Its line numbers place libcst's chunks."""
+    if src.tree is not None:
+        return src.tree
     try:
         src.tree = ast.parse(src.text)
     except SyntaxError as py_exc:
         raise _ll001(src.path, py_exc.lineno or 1, py_exc.offset or 1, f"cannot parse: {py_exc.msg}")
     except (RecursionError, MemoryError):
         raise _ll001(src.path, 1, 1, "cannot parse: the file is nested too deeply to analyse")
-    except Exception:
-        pass
+    except Exception:   # e.g. ValueError on a NUL byte (read() reports those first)
+        raise _ll001(src.path, 1, 1, "cannot parse: not valid Python")
+    return src.tree
+
+
+def pruner(src: Source):
+    if src.pruner is None:
+        from .pruning import Pruner
+
+        src.pruner = Pruner(syntax_tree(src), src.lines)
+    return src.pruner
+
+
+def parse(src: Source):
+    """The whole module with libcst (a ``cst.Module``). Raises SourceError (LL001)."""
+    if src.module is not None and src.pruner is not None and len(src.pruner.keep) == len(src.pruner.chunks):
+        return src.module
+    p = pruner(src)
+    p.keep_all()
+    return assemble(src)
+
+
+def parse_for_losses(src: Source, cfg, module_name: str):
+    """Only the top-level statements loss code can reach (pruning.py), with libcst."""
+    from .pruning import loss_roots
+
+    p = pruner(src)
+    roots, members = loss_roots(p, src.tree, src.lines, cfg, module_name)
+    p.add(roots, members)
+    return assemble(src)
+
+
+def assemble(src: Source):
+    """A ``cst.Module`` of the kept chunks, in order; ``src.starts`` gives each statement's
+    first line for positions.py."""
+    import libcst as cst  # not on the path of a cached run
+
+    from .positions import Place
+
+    p = pruner(src)
+    body, places = [], []
+    used: set[str] = set()
+    for i in sorted(p.keep):
+        chunk = p.chunks[i]
+        hit = src.parsed.get((i, chunk.key()))
+        if hit is None:
+            hit = src.parsed[(i, chunk.key())] = _parse_chunk(src, chunk, used)
+        stmts, (indent, newline) = hit
+        body.extend(stmts)
+        places.extend([Place(chunk.line, indent, newline, tuple(chunk.nodes))] * len(stmts))
+    first = places[0] if places else Place(1)
+    src.module = cst.Module(body=body, header=(), footer=(), default_indent=first.indent, default_newline=first.newline)
+    src.starts = places
+    return src.module
+
+
+class ChunkCache:
+    """Parsed chunks by text, for the language server: an edit re-parses only the top-level
+    statements it touched. (The command line parses each file once and has no use for it.)"""
+
+    def __init__(self, size: int = 4000):
+        self.size = size
+        self.items: OrderedDict[str, object] = OrderedDict()
+
+    def get(self, text: str):
+        hit = self.items.get(text)
+        if hit is not None:
+            self.items.move_to_end(text)
+        return hit
+
+    def put(self, text: str, value) -> None:
+        self.items[text] = value
+        if len(self.items) > self.size:
+            self.items.popitem(last=False)
+
+
+CHUNK_CACHE: ChunkCache | None = None
+
+
+def _chunk_text(src: Source, chunk) -> str:
+    """The chunk's lines; a class kept method by method gets every other method blanked out
+    (its first line becomes ``pass``, the others empty), so every line keeps its number and
+    every kept token its column."""
+    offsets = _line_offsets(src)
+
+    def span(first: int, end: int) -> str:   # lines first..end, 1-based, with their line endings
+        a = offsets[first - 1] if first - 1 < len(offsets) else len(src.text)
+        b = offsets[end] if end < len(offsets) else len(src.text)
+        return src.text[a:b]
+
+    if chunk.members is None:
+        return span(chunk.first, chunk.end)
+    parts, line = [], chunk.first
+    for k, m in enumerate(chunk.cls.body):
+        if k in chunk.members or not isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            continue
+        start = min([d.lineno for d in m.decorator_list] + [m.lineno])
+        end = m.end_lineno or m.lineno
+        parts.append(span(line, start - 1))
+        first = src.lines[start - 1]
+        blank = first[: len(first) - len(first.lstrip(" \t"))] + "pass"
+        parts.append(blank + "".join(_NEWLINE.findall(span(start, end))))   # as many lines
+        line = end + 1
+    parts.append(span(line, chunk.end))
+    return "".join(parts)
+
+
+def _line_offsets(src: Source) -> list[int]:
+    offsets = getattr(src, "_offsets", None)
+    if offsets is None:
+        offsets = [0] + [m.end() for m in _NEWLINE.finditer(src.text)]
+        src._offsets = offsets
+    return offsets
+
+
+def _parse_chunk(src: Source, chunk, used: set[str]):
+    """(statements, (indent, newline)) of one chunk. The text is parsed after a
+    ``pass`` line, so that comments above the first statement stay its ``leading_lines``
+    (a pragma on the line above a ``def``) instead of becoming a module header."""
+    import libcst as cst
+
+    text = _chunk_text(src, chunk)
+    if CHUNK_CACHE is not None and text not in used:
+        hit = CHUNK_CACHE.get(text)
+        if hit is not None:
+            used.add(text)   # the same text twice in one module: distinct nodes for each
+            return hit
     try:
-        src.module = cst.parse_module(src.text)
+        module = cst.parse_module("pass\n" + text)
     except cst.ParserSyntaxError as exc:
         msg = str(exc.message) if hasattr(exc, "message") else str(exc).splitlines()[0]
-        raise _ll001(src.path, exc.raw_line, exc.raw_column + 1, f"cannot parse: {msg}")
+        raise _ll001(src.path, chunk.first + exc.raw_line - 2, exc.raw_column + 1, f"cannot parse: {msg}")
     except RecursionError:
-        raise _ll001(src.path, 1, 1, "cannot parse: the file is nested too deeply to analyse")
+        raise _ll001(src.path, chunk.line, 1, "cannot parse: the file is nested too deeply to analyse")
     except Exception as exc:  # libcst's native parser can raise others (e.g. on deep nesting)
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise _ll001(src.path, 1, 1, f"cannot parse: {first}")
-    return src.module
+        raise _ll001(src.path, chunk.line, 1, f"cannot parse: {first}")
+    result = (list(module.body[1:]), (module.default_indent, module.default_newline))
+    if CHUNK_CACHE is not None and text not in used:
+        used.add(text)
+        CHUNK_CACHE.put(text, result)
+    return result

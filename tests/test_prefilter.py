@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import os
 import shlex
+import shutil
 from pathlib import Path
 
 import pytest
 
+from losslint import project
 from losslint.checker import Options, analyse
 from losslint.config import ConfigResolver, cli_overrides
 
@@ -32,9 +34,13 @@ class _Args:
 
 
 def _both(path: Path, argv: list[str]):
+    """(whole modules, pruned modules): the checked file and every project module it reaches
+    parsed whole, then only what the pre-filter and pruning.py keep (caches cleared between)."""
     resolver = ConfigResolver(None, cli_overrides(_Args(argv)))
     cfg = resolver.for_path(path.absolute())
+    project._SOURCES.clear()
     full, _ = analyse(str(path), cfg, None, Options(prefilter=False))
+    project._SOURCES.clear()
     filtered, _ = analyse(str(path), cfg, None, Options(prefilter=True))
     return full, filtered
 
@@ -71,3 +77,31 @@ def test_filter_hides_nothing_in_real_loss_code(layout):
             differing += 1
             assert full == filtered, path
     assert checked > 50
+
+
+KERAS = CORPORA / "keras"
+
+
+@pytest.mark.skipif(not (KERAS / "keras" / "src" / "losses").is_dir(), reason="keras corpus not downloaded (python bench/corpora.py)")
+@pytest.mark.parametrize("layout", ["N C H W", "N H W C"])
+def test_pruning_hides_nothing_across_modules(tmp_path, layout):
+    """keras as a project (its modules reach into each other: helpers, constants): files that
+    import from many modules give the same findings pruned and whole."""
+    (tmp_path / "pyproject.toml").write_text(f'[tool.losslint]\nlayout = "{layout}"\n')
+    shutil.copytree(KERAS / "keras", tmp_path / "keras")   # (a symlink would resolve outside the project)
+    src = tmp_path / "keras" / "src"
+    files = sorted((src / "losses").glob("*.py")) + [src / p for p in (
+        "backend/numpy/nn.py", "backend/jax/nn.py", "backend/openvino/math.py", "ops/nn_test.py",
+        "metrics/confusion_metrics.py", "trainers/trainer_test.py", "layers/normalization/batch_normalization.py",
+        "distillation/distillation_loss.py", "metrics/iou_metrics.py")]
+    resolver = ConfigResolver(None, {})
+    reached = 0
+    for path in files:
+        cfg = resolver.for_path(path.absolute())
+        project._SOURCES.clear()
+        full, src_full = analyse(str(path), cfg, None, Options(prefilter=False))
+        project._SOURCES.clear()
+        pruned, src_pruned = analyse(str(path), cfg, None, Options(prefilter=True))
+        assert full == pruned, path
+        reached += bool(src_full is not None and src_full.deps)
+    assert reached >= 5   # the files did reach into other modules
