@@ -122,8 +122,10 @@ def check_source(path: str, cfg: Config, data: bytes | None = None, options: Opt
     return analyse(path, cfg, data, options)[0]
 
 
-def analyse(path: str, cfg: Config, data: bytes | None = None, options: Options = Options()):
-    """(findings, Source or None) for one file."""
+def analyse(path: str, cfg: Config, data: bytes | None = None, options: Options = Options(),
+            memo=None, record: dict | None = None):
+    """(findings, Source or None) for one file. The language server passes its per-document
+    ``memo`` (engine.Memo) and a ``record`` dict that the same pass fills for hover."""
     enabled = _selected(cfg) - cfg.ignored_for(_relpath(path, cfg.root))
     src = None
     try:
@@ -146,7 +148,7 @@ def analyse(path: str, cfg: Config, data: bytes | None = None, options: Options 
     from .engine import analyse_module  # the engine is imported only when a file needs it
 
     try:
-        findings = analyse_module(module, src, cfg, enabled, explain=options.explain)
+        findings = analyse_module(module, src, cfg, enabled, explain=options.explain, record=record, memo=memo)
     except RecursionError:
         print(f"losslint: {path}: skipped: nested too deeply to analyse", file=sys.stderr)
         return [], src

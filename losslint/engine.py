@@ -3,6 +3,7 @@ interpret them, pick one finding per call site, and only then pay for positions.
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 from pathlib import Path
 
@@ -91,10 +92,53 @@ def data_format_of(layout: Layout | None) -> str | None:
     return None
 
 
+class Memo:
+    """What the language server keeps of one document between two analyses: each loss's
+    results (candidates, sites found right, hover records) under a key made of the text of every
+    top-level statement the loss can reach (pruning.py's closure) and the identity of their
+    parsed nodes (source.CHUNK_CACHE gives an unchanged statement the same nodes again). A loss
+    whose key is unchanged is not interpreted again; the positions of reused nodes are
+    shifted, not generated again."""
+
+    def __init__(self):
+        self.losses: dict = {}
+        self.positions: dict = {}     # id(node) -> (node, id(top-level statement), relative range)
+        self.deps: dict = {}          # other modules read -> their stamp (a change clears it all)
+
+
+def _loss_key(src, loss, stamp) -> tuple | None:
+    p = getattr(src, "pruner", None)
+    if p is None:
+        return None
+    top = loss.qualname.split(".", 1)[0]
+    start = p.binders().get(top)
+    if not start:
+        return None
+    parts = []
+    for i in sorted(p.closure(start)):
+        chunk = p.chunks[i]
+        parsed = src.parsed.get((i, chunk.key())) if i in p.keep else None
+        parts.append((p.text(i), chunk.key() is None, id(parsed[0]) if parsed else None))
+    return (loss.qualname, stamp, tuple(parts))
+
+
+def _deps_unchanged(memo: Memo) -> bool:
+    for path, stamp in memo.deps.items():
+        try:
+            st = os.stat(path)
+        except OSError:
+            return False
+        if (st.st_mtime_ns, st.st_size) != stamp:
+            return False
+    return True
+
+
 def analyse_module(module: cst.Module, src, cfg: Config, enabled: set[str], explain: bool = False,
-                   record: dict | None = None) -> list[Finding]:
+                   record: dict | None = None, memo: Memo | None = None) -> list[Finding]:
     if not (enabled - {"LL001"}) and record is None:
         return []
+    if memo is not None and not _deps_unchanged(memo):
+        memo.losses.clear()
     mod_name = module_name_for(src.path, cfg.root)
     pruned = getattr(src, "pruner", None)
     partial = pruned is not None and len(pruned.keep) < len(pruned.chunks)
@@ -107,7 +151,17 @@ def analyse_module(module: cst.Module, src, cfg: Config, enabled: set[str], expl
     cfg_name = cfg.path.name if cfg.path else "config"
     calls = compile_calls(module) if "compile" in src.text else []
     losses = find_losses(module, aliases, cfg, mod_name, compile_loss_names(calls), src.text)
+    stamp = (cfg.fingerprint(), tuple(sorted(enabled)), explain, record is not None)
+    kept: dict = {}
     for loss in losses:
+        key = _loss_key(src, loss, stamp) if memo is not None else None
+        if key is not None and key in memo.losses:
+            kept[key] = memo.losses[key]
+            _reuse(kept[key], run, ctx, src)
+            continue
+        if key is not None:   # this loss's results alone: helper summaries are not shared
+            run.summaries = {}
+            mark, sites, recorded = len(run.candidates), set(run.sites_ok), set(record or ())
         layouts, pred_layout = _param_layouts(loss, cfg, mod_name, cfg_name)
         data_format = data_format_of(pred_layout)
         env = {}
@@ -137,10 +191,32 @@ def analyse_module(module: cst.Module, src, cfg: Config, enabled: set[str], expl
         body = loss.node.body
         analyzer.run_block(body.body if isinstance(body, cst.IndentedBlock) else [body])
         analyzer.finish()
+        if key is not None:
+            kept[key] = (run.candidates[mark:], run.sites_ok - sites,
+                         {k: v for k, v in (record or {}).items() if k not in recorded})
     _check_compile_calls(ctx, calls, cfg)
     src.deps = tuple(m.src.path if m.src else m.path for m in project.modules.values()
                      if m is not None and m is not info)
-    return _to_findings(run)
+    if memo is not None:
+        memo.losses = kept
+        for path in src.deps:
+            try:
+                st = os.stat(path)
+                memo.deps[path] = (st.st_mtime_ns, st.st_size)
+            except OSError:
+                pass
+    return _to_findings(run, memo)
+
+
+def _reuse(entry, run: Run, ctx: Context, src) -> None:
+    """A loss's results from the previous analysis, moved onto this one's module."""
+    candidates, sites, recorded = entry
+    for c in candidates:
+        run.candidates.append(replace(c, ctx=ctx) if c.ctx.info.path == src.path else c)
+    run.sites_ok |= sites
+    if run.record is not None:
+        for k, (node, info, value) in recorded.items():
+            run.record[k] = (node, ctx.info if info.path == src.path else info, value)
 
 
 def _init_attrs(ctx: Context, cls: cst.ClassDef, self_class, data_format) -> dict:
@@ -287,7 +363,7 @@ def _format_axes(value, original: cst.CSTNode | None) -> str:
     return f"({items})"
 
 
-def _to_findings(run: Run) -> list[Finding]:
+def _to_findings(run: Run, memo: Memo | None = None) -> list[Finding]:
     picked = _pick(run.candidates, run.sites_ok)
     by_ctx: dict[int, list[Candidate]] = {}
     for c in picked:
@@ -295,11 +371,11 @@ def _to_findings(run: Run) -> list[Finding]:
     findings: list[Finding] = []
     for group in by_ctx.values():
         info = group[0].ctx.info
-        findings.extend(_positions(info, group))
+        findings.extend(_positions(info, group, memo.positions.setdefault(info.path, {}) if memo is not None else None))
     return findings
 
 
-def _positions(info, picked: list[Candidate]) -> list[Finding]:
+def _positions(info, picked: list[Candidate], memo: dict | None = None) -> list[Finding]:
     """Positions are computed only here, for modules with findings, and only for the nodes
     that are reported or edited."""
     wanted = []
@@ -309,7 +385,7 @@ def _positions(info, picked: list[Candidate]) -> list[Finding]:
             wanted.append(c.fix_node)
         if c.fix_insert is not None:
             wanted.append(c.fix_insert[0])
-    positions = positions_of(info.module, wanted, info.starts)
+    positions = positions_of(info.module, wanted, info.starts, memo)
     path = info.path
     findings = []
     seen = set()

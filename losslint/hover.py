@@ -29,6 +29,8 @@ class HoverItem:
 
 
 def hover_items(path: str, text: str, cfg: Config) -> list[HoverItem]:
+    """Analyse a document for hover alone (the language server reuses its diagnostics pass:
+    ``items_from_record``)."""
     from .engine import analyse_module
 
     try:
@@ -41,9 +43,15 @@ def hover_items(path: str, text: str, cfg: Config) -> list[HoverItem]:
         analyse_module(module, src, cfg, _selected(cfg), explain=True, record=record)
     except Exception:
         return []
-    if not record:
+    return items_from_record(src, record)
+
+
+def items_from_record(src, record: dict) -> list[HoverItem]:
+    """Hover items of one document from what its analysis recorded; positions are computed
+    here, on the first hover, not during the analysis."""
+    if not record or src is None:
         return []
-    mine = [(node, info, v) for node, info, v in record.values() if info.src is src]
+    mine = [(node, info, v) for node, info, v in record.values() if info.src is src or info.path == src.path]
     if not mine:
         return []
     info = mine[0][1]

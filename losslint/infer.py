@@ -317,7 +317,7 @@ class FunctionAnalyzer:
             return
         positions, bad = checks.resolve_positions(t.layout, axes)
         if positions is not None:
-            hit = ", ".join(t.layout.axes[p].name for p in positions)
+            hit = ", ".join(str(t.layout.axes[p]) for p in positions)
             text = f"`{self.ctx.code(arg_node)}` hits {hit} of {t.name} ({t.layout})"
         elif bad is not None:
             text = f"`{self.ctx.code(arg_node)}`: axis {bad} is out of range for {t.name} ({t.layout})"

@@ -37,6 +37,9 @@ class LayoutError(ValueError):
     """A layout string that does not follow SPEC section 2."""
 
 
+_UNKNOWN_NAME = re.compile(r"\?\d+")
+
+
 @dataclass(frozen=True)
 class Axis:
     """One named axis. ``size`` is set for integer entries; ``variadic`` marks a group."""
@@ -53,6 +56,8 @@ class Axis:
     def __str__(self) -> str:
         if self.variadic:
             return "*" + self.name if self.name != "..." else "..."
+        if "?" in self.name:   # unknown axes are distinct inside, all "?" to the reader
+            return _UNKNOWN_NAME.sub("?", self.name)
         return self.name
 
 

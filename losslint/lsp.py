@@ -154,6 +154,8 @@ class Analysis:
     findings: list[Finding]
     diagnostics: list[types.Diagnostic]
     config: Config | None = None
+    source: object = None          # the analysed source.Source (hover reads its record)
+    record: dict | None = None
 
 
 def config_stamp(path: str | None) -> tuple:
@@ -206,6 +208,7 @@ class LosslintServer(LanguageServer):
         self.pending: dict[str, asyncio.Task] = {}
         self.results: dict[str, Analysis] = {}
         self.hovers: dict[str, tuple[int | None, list]] = {}
+        self.memos: dict = {}   # uri -> engine.Memo: what an edit leaves unchanged is not analysed again
         self.reported_errors: set[str] = set()
         self.hinted_roots: set[str] = set()
         self.stamps: dict[str, tuple] = {}
@@ -347,12 +350,18 @@ class LosslintServer(LanguageServer):
         """Worker thread: findings and ready-to-publish diagnostics of one snapshot."""
         from .checker import Options, analyse
 
+        from .engine import Memo
+
         self.stamps[snap.uri] = config_stamp(snap.path)
         cfg = self.config_for(snap)
-        findings, _src = analyse(snap.name, cfg, encode_for_analysis(snap.text), Options())
+        memo = self.memos.get(snap.uri)
+        if memo is None:
+            memo = self.memos[snap.uri] = Memo()
+        record: dict = {}   # the same pass records what hover shows
+        findings, src = analyse(snap.name, cfg, encode_for_analysis(snap.text), Options(), memo=memo, record=record)
         codec = self.codec
         diagnostics = [self.diagnostic(f, snap, codec) for f in findings]
-        return Analysis(snap.version, findings, diagnostics, cfg)
+        return Analysis(snap.version, findings, diagnostics, cfg, src, record)
 
     def diagnostic(self, f: Finding, snap: Snapshot, codec: PositionCodec) -> types.Diagnostic:
         lines = snap.lines
@@ -386,6 +395,7 @@ class LosslintServer(LanguageServer):
             task.cancel()
         self.results.pop(uri, None)
         self.hovers.pop(uri, None)
+        self.memos.pop(uri, None)
         self.stamps.pop(uri, None)
         self.fixalls.pop(uri, None)
 
@@ -401,6 +411,7 @@ class LosslintServer(LanguageServer):
         self.reported_errors.clear()
         self.hinted_roots.clear()
         self.hovers.clear()
+        self.memos.clear()
         self.fixalls.clear()
         for key, doc in list(self.workspace.text_documents.items()):
             uri = doc.uri or key
@@ -589,8 +600,11 @@ class LosslintServer(LanguageServer):
     # -- hover ---------------------------------------------------------------------------
 
     def hover_items(self, snap: Snapshot) -> list:
-        from .hover import hover_items
+        from .hover import hover_items, items_from_record
 
+        result = self.results.get(snap.uri)
+        if result is not None and result.version == snap.version and result.record is not None:
+            return items_from_record(result.source, result.record)   # the diagnostics pass's
         return hover_items(snap.name, snap.text, self.config_for(snap))
 
     async def hover(self, params: types.HoverParams) -> types.Hover | None:
@@ -704,6 +718,10 @@ def _guard(default=None):
 
 
 def build_server(debounce: float | None = None) -> LosslintServer:
+    from . import source
+
+    if source.CHUNK_CACHE is None:   # an edit re-parses only the statements it changed
+        source.CHUNK_CACHE = source.ChunkCache()
     server = LosslintServer(debounce)
 
     @server.feature(types.INITIALIZED)

@@ -75,38 +75,71 @@ class Place:
     nodes: tuple = ()
 
 
-def positions_of(module: cst.Module, nodes, places: list | None = None) -> dict:
+def positions_of(module: cst.Module, nodes, places: list | None = None, memo: dict | None = None) -> dict:
     """node -> CodeRange (1-based lines, 0-based columns) for the given nodes.
 
     ``places`` (one ``Place`` or line per statement of ``module.body``) say where each
     top-level statement starts in the file; a module may hold only some of the file's
     statements (pruning.py). Only the statements holding a wanted node are generated, each
     from its own line; inside a class, only the members holding one. Without ``places`` the
-    whole module is generated once (a module parsed in one piece)."""
+    whole module is generated once (a module parsed in one piece).
+
+    ``memo`` (the language server's, per document) keeps each range relative to the line of
+    its top-level statement: a node of an unchanged statement (the same object again) is only
+    shifted to where the statement is now."""
     wanted = {id(n) for n in nodes}
     if not wanted:
         return {}
+    found: dict = {}
+    if memo is not None and places is not None and len(places) == len(module.body):
+        lines = {id(stmt): (place.line if isinstance(place, Place) else place)
+                 for stmt, place in zip(module.body, places)}
+        for n in nodes:
+            hit = memo.get(id(n))
+            if hit is not None and hit[0] is n and hit[1] in lines:
+                delta = lines[hit[1]] - 1
+                r = hit[2]
+                found[n] = CodeRange(CodePosition(r.start.line + delta, r.start.column),
+                                     CodePosition(r.end.line + delta, r.end.column))
+                wanted.discard(id(n))
+        for key in [k for k, v in memo.items() if v[1] not in lines]:
+            del memo[key]   # statements gone or changed
+        if not wanted:
+            return found
     if places is None or len(places) != len(module.body):
         state = _TargetedState(default_indent=module.default_indent,
                                default_newline=module.default_newline, targets=frozenset(wanted))
         module._codegen(state)
         return {n: r for n, r in state.computed.items() if id(n) in wanted}
-    found: dict = {}
-    for stmt, place in zip(module.body, places):
+    order = list(zip(module.body, places))
+    if memo:   # statements whose ranges were never computed first: a new node is most likely there
+        known = {v[1] for v in memo.values()}
+        order.sort(key=lambda sp: id(sp[0]) in known)
+    remaining = set(wanted)
+    for stmt, place in order:
+        if not remaining:
+            break
         if not isinstance(place, Place):
             place = Place(place, module.default_indent, module.default_newline)
-        if not _contains(stmt, wanted):
+        if not _contains(stmt, remaining):
             continue
+        before = set(found) if memo is not None else None
         members = _member_lines(stmt, place)
         if members is None:
             _generate(stmt, place.line, [], place, wanted, found)
-            continue
-        indent = [stmt.body.indent if stmt.body.indent is not None else place.indent]
-        for member, line in zip(stmt.body.body, members):
-            if _contains(member, wanted):
-                _generate(member, line, indent, place, wanted, found)
-        if any(id(n) in wanted for n in (stmt, stmt.body, stmt.name)):   # the class itself
-            _generate(stmt, place.line, [], place, wanted, found)
+        else:
+            indent = [stmt.body.indent if stmt.body.indent is not None else place.indent]
+            for member, line in zip(stmt.body.body, members):
+                if _contains(member, wanted):
+                    _generate(member, line, indent, place, wanted, found)
+            if any(id(n) in wanted for n in (stmt, stmt.body, stmt.name)):   # the class itself
+                _generate(stmt, place.line, [], place, wanted, found)
+        remaining -= {id(n) for n in found}
+        if memo is not None:
+            for n in set(found) - before:
+                r = found[n]
+                memo[id(n)] = (n, id(stmt), CodeRange(CodePosition(r.start.line - place.line + 1, r.start.column),
+                                                     CodePosition(r.end.line - place.line + 1, r.end.column)))
     return found
 
 

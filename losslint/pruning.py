@@ -218,6 +218,24 @@ class Pruner:
                         keep_chunk(j, {k})
         return grew
 
+    def closure(self, indexes) -> set[int]:
+        """The chunks these can reach by name (whole chunks; the kept set is not changed)."""
+        binders = self.binders()
+        seen: set[int] = set()
+        todo = list(indexes) + [i for i, c in enumerate(self.chunks) if c.star]
+        while todo:
+            i = todo.pop()
+            if i in seen:
+                continue
+            seen.add(i)
+            for name in self.chunks[i].uses("all", self.lines):
+                todo.extend(j for j in binders.get(name, ()) if j not in seen)
+        return seen
+
+    def text(self, i: int) -> str:
+        c = self.chunks[i]
+        return "\n".join(self.lines[c.first - 1: c.end])
+
     def add_names(self, names) -> bool:
         """The chunks binding these names, whole (a lookup may read any attribute of a class)."""
         binders = self.binders()

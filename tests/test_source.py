@@ -117,7 +117,8 @@ def test_latin1_with_cookie_parses(cookie, body):
     src = source.read("m.py", data)
     assert "caf\xe9" in src.text and codecs.lookup(src.encoding).name == "iso8859-1"
     if "loss" in body:
-        assert source.parse(src).code == src.text
+        # every statement parsed (the comment and blank lines between statements are in no chunk)
+        assert source.parse(src).code == src.text.replace(cookie, "", 1).lstrip("\n")
 
 
 def test_unknown_coding_cookie():
