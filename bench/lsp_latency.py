@@ -2,7 +2,8 @@
 
 The server runs with its debounce set to 0 ($LOSSLINT_LSP_DEBOUNCE_MS), so the numbers are
 analysis + protocol time; an editor sees the debounce (reported as ``debounce_ms``) on top.
-Each edit rewrites the first line (a comment) of a generated loss module, as typing does.
+Edits alternate between the first line (a comment) and the axis of a reduction inside a loss
+function in the middle of a generated loss module, as typing does.
 
     python bench/lsp_latency.py [--runs 20] [--sizes 300,3000]
 
@@ -99,16 +100,34 @@ async def measure(text: str, root: Path, runs: int) -> dict:
 
     first = await until(1, lambda: client.text_document_did_open(types.DidOpenTextDocumentParams(
         text_document=types.TextDocumentItem(uri=uri, language_id="python", version=1, text=text))))
-    times = []
+    # Two kinds of edit, alternating: the comment on the first line, and the axis of a
+    # reduction inside a loss function in the middle of the module (what typing in a loss does:
+    # that function is analysed again, the others are not).
+    lines = text.split("\n")
+    target = next(i for i in range(len(lines) // 2, len(lines)) if "K.mean(err, axis=-1)" in lines[i])
+    col = lines[target].index("axis=-1") + len("axis=")
+    times, loss_times, cpu_comment, cpu_loss = [], [], [], []
+    axis, comment = "-1", "# edit 0"
     for k in range(runs):
         version = k + 2
-        change = types.TextDocumentContentChangePartial(
-            range=types.Range(start=types.Position(line=0, character=0),
-                              end=types.Position(line=0, character=len(f"# edit {k}"))),
-            text=f"# edit {k + 1}")
-        times.append(await until(version, lambda: client.text_document_did_change(types.DidChangeTextDocumentParams(
+        if k % 2 == 0:
+            change = types.TextDocumentContentChangePartial(
+                range=types.Range(start=types.Position(line=0, character=0),
+                                  end=types.Position(line=0, character=len(comment))),
+                text=f"# edit {k + 1}")
+            comment = f"# edit {k + 1}"
+        else:
+            new = "-2" if axis == "-1" else "-1"
+            change = types.TextDocumentContentChangePartial(
+                range=types.Range(start=types.Position(line=target, character=col),
+                                  end=types.Position(line=target, character=col + len(axis))),
+                text=new)
+            axis = new
+        took = await until(version, lambda: client.text_document_did_change(types.DidChangeTextDocumentParams(
             text_document=types.VersionedTextDocumentIdentifier(uri=uri, version=version),
-            content_changes=[change]))))
+            content_changes=[change])))
+        (times if k % 2 == 0 else loss_times).append(took)
+        (cpu_comment if k % 2 == 0 else cpu_loss).append(cpu_times[-1])
     hover_times = []
     for _ in range(3):  # the first hover builds the per-version hover index, later ones use it
         start = time.perf_counter()
@@ -124,10 +143,13 @@ async def measure(text: str, root: Path, runs: int) -> dict:
         "lines": text.count("\n"),
         "diagnostics": published[runs + 1][1],
         "open_ms": ms(first),
-        "change_median_ms": ms(statistics.median(times)),
-        "change_server_cpu_median_ms": ms(statistics.median(cpu_times[1:])),
-        "change_min_ms": ms(min(times)),
-        "change_max_ms": ms(max(times)),
+        "change_median_ms": ms(statistics.median(times + loss_times)),
+        "change_comment_median_ms": ms(statistics.median(times)),
+        "change_in_loss_median_ms": ms(statistics.median(loss_times)),
+        "change_server_cpu_median_ms": ms(statistics.median(cpu_comment[1:] + cpu_loss)),
+        "change_in_loss_server_cpu_median_ms": ms(statistics.median(cpu_loss)),
+        "change_min_ms": ms(min(times + loss_times)),
+        "change_max_ms": ms(max(times + loss_times)),
         "hover_first_ms": ms(hover_times[0]),
         "hover_cached_ms": ms(statistics.median(hover_times[1:])),
     }

@@ -97,7 +97,9 @@ def _main(argv: list[str]) -> int:
 
 
 def run_check(args) -> int:
-    from .checker import Options, check_paths, check_source
+    from .checker import Options, check_paths, check_source, tune_gc
+
+    tune_gc()
     from .files import discover, is_excluded
 
     if args.jobs < 0:

@@ -722,6 +722,9 @@ def build_server(debounce: float | None = None) -> LosslintServer:
 
     if source.CHUNK_CACHE is None:   # an edit re-parses only the statements it changed
         source.CHUNK_CACHE = source.ChunkCache()
+    from .checker import tune_gc
+
+    tune_gc()
     server = LosslintServer(debounce)
 
     @server.feature(types.INITIALIZED)

@@ -154,6 +154,9 @@ class Pruner:
         self.keep: set[int] = set()
         self.attrs: set[str] = set()          # attribute names read by kept code
         self._binders: dict[str, list[int]] | None = None
+        self._stars: list[int] | None = None
+        self._closures: dict = {}
+        self._texts: dict[int, str] = {}
         self._methods: dict[str, list[tuple[int, int]]] | None = None
 
     def binders(self) -> dict[str, list[int]]:
@@ -218,11 +221,17 @@ class Pruner:
                         keep_chunk(j, {k})
         return grew
 
-    def closure(self, indexes) -> set[int]:
+    def closure(self, indexes) -> frozenset[int]:
         """The chunks these can reach by name (whole chunks; the kept set is not changed)."""
+        key = frozenset(indexes)
+        cached = self._closures.get(key)
+        if cached is not None:
+            return cached
         binders = self.binders()
+        if self._stars is None:
+            self._stars = [i for i, c in enumerate(self.chunks) if c.star]
         seen: set[int] = set()
-        todo = list(indexes) + [i for i, c in enumerate(self.chunks) if c.star]
+        todo = list(indexes) + self._stars
         while todo:
             i = todo.pop()
             if i in seen:
@@ -230,11 +239,15 @@ class Pruner:
             seen.add(i)
             for name in self.chunks[i].uses("all", self.lines):
                 todo.extend(j for j in binders.get(name, ()) if j not in seen)
-        return seen
+        self._closures[key] = result = frozenset(seen)
+        return result
 
     def text(self, i: int) -> str:
-        c = self.chunks[i]
-        return "\n".join(self.lines[c.first - 1: c.end])
+        text = self._texts.get(i)
+        if text is None:
+            c = self.chunks[i]
+            text = self._texts[i] = "\n".join(self.lines[c.first - 1: c.end])
+        return text
 
     def add_names(self, names) -> bool:
         """The chunks binding these names, whole (a lookup may read any attribute of a class)."""

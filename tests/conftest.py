@@ -111,7 +111,7 @@ def fake_engine(monkeypatch):
     the marker's column (1-based), with the message ``fake LLxxx``."""
     import losslint.engine
 
-    def analyse_module(module, src, cfg, enabled, explain=False):
+    def analyse_module(module, src, cfg, enabled, explain=False, **_):
         out = []
         # numbered as Python numbers lines, independently of Source.lines
         for lineno, line in enumerate(re.split(r"\r\n|\r|\n", src.text), 1):
