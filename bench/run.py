@@ -411,6 +411,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--tool-timeout", type=float, default=1800.0, help="seconds per run of any other tool")
     ap.add_argument("--jobs", type=int, default=0, help="losslint --jobs (default 0 = its default, all CPUs)")
     ap.add_argument("--gen-runs", type=int, default=10, help="runs on the generated 1,000-line module (0: skip)")
+    ap.add_argument("--lsp-runs", type=int, default=20, help="edits for the language server latency (0: skip)")
     ap.add_argument("--tag", default="", help="write results/<corpus>-<tag>.json instead of results/<corpus>.json")
     ap.add_argument("--live", action="store_true",
                     help="run the installed losslint instead of a snapshot of the working tree's losslint/")
@@ -542,6 +543,7 @@ def main(argv: list[str] | None = None) -> int:
     gen = None
     if args.gen_runs > 0:
         gen = bench_generated(losslint, args.gen_runs, ll_env)
+    lsp = bench_lsp(args.lsp_runs) if args.lsp_runs > 0 else None
     load_end = loadavg()
     total = time.perf_counter() - t_start
 
@@ -554,7 +556,7 @@ def main(argv: list[str] | None = None) -> int:
         "touch_file": str(touch_file.relative_to(root)),
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
                     "loadavg_start": load_start, "loadavg_end": load_end},
-        "results": rows, "generated_module": gen, "total_seconds": total,
+        "results": rows, "generated_module": gen, "lsp_latency": lsp, "total_seconds": total,
     }
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / (f"{args.corpus}-{args.tag}.json" if args.tag else f"{args.corpus}.json")
@@ -580,8 +582,25 @@ def main(argv: list[str] | None = None) -> int:
               f"median {gen['wall_median_s'] * 1000:.0f} ms wall (min {gen['wall_min_s'] * 1000:.0f}, "
               f"max {gen['wall_max_s'] * 1000:.0f}), {gen['cpu_median_s'] * 1000:.0f} ms CPU, "
               f"{gen['maxrss_mb']:.0f} MB, {gen['findings']} findings, over {gen['runs']} runs")
+    if lsp:
+        for size in ("300_lines", "3000_lines"):
+            r = lsp.get(size) or {}
+            print(f"- language server, {size.replace('_', ' ')}: didChange -> publishDiagnostics median "
+                  f"{r.get('change_median_ms')} ms (comment edit {r.get('change_comment_median_ms')} ms, edit inside "
+                  f"a loss {r.get('change_in_loss_median_ms')} ms; server CPU {r.get('change_server_cpu_median_ms')} ms), "
+                  f"debounce excluded; first hover {r.get('hover_first_ms')} ms")
     print(f"- wrote {out.relative_to(REPO)} in {total:.0f}s")
     return 0
+
+
+def bench_lsp(runs: int) -> dict | None:
+    """bench/lsp_latency.py (the installed losslint's server), as one JSON object."""
+    try:
+        out = subprocess.run([sys.executable, str(HERE / "lsp_latency.py"), "--runs", str(runs)],
+                             capture_output=True, text=True, timeout=1800)
+        return json.loads(out.stdout)
+    except (subprocess.SubprocessError, ValueError, OSError) as exc:
+        return {"error": str(exc)}
 
 
 def bench_generated(losslint: list[str], runs: int, env: dict | None = None) -> dict:
