@@ -180,7 +180,7 @@ def analyse(path: str, cfg: Config, data: bytes | None = None, options: Options 
 
 
 def _syntax_check(path: str, text: str) -> None:
-    source.syntax_tree(source.Source(path, text, []))
+    source.check_syntax(source.Source(path, text, []))
 
 
 def tune_gc() -> None:

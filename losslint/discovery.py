@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import libcst as cst
 
 from .apis import canonical
-from .imports import dotted, simple_statements
+from .imports import dotted, simple_statements_in
 
 LOSS_WORDS = ("loss", "crossentropy", "dice", "iou", "jaccard", "focal", "tversky")
 _TOKENS = re.compile(r"_+|(?<=[a-z0-9])(?=[A-Z])")
@@ -91,20 +91,20 @@ def _is_loss_like(fn: cst.FunctionDef, params: list[str]) -> bool:
     return bool(ps & _SPEC_PRED_PARAMS) and bool(ps & TARGET_PARAMS)
 
 
-def compile_calls(module: cst.Module) -> list[cst.Call]:
-    """``x.compile(...)`` calls that are statements or assignments."""
-    out: list[cst.Call] = []
-    for small in simple_statements(module.body):
+def compile_calls(module: cst.Module) -> list[tuple]:
+    """(statement, call) for ``x.compile(...)`` calls that are statements or assignments."""
+    out: list[tuple] = []
+    for holder, small in simple_statements_in(module.body):
         value = getattr(small, "value", None)
         if isinstance(value, cst.Call) and isinstance(value.func, cst.Attribute) and value.func.attr.value == "compile":
-            out.append(value)
+            out.append((holder, value))
     return out
 
 
 def compile_loss_names(calls: list[cst.Call]) -> set[str]:
     """Names of functions passed as ``loss=`` to ``compile(...)`` (also in dicts/lists)."""
     found: set[str] = set()
-    for node in calls:
+    for _, node in calls:
         for arg in node.args:
             if arg.keyword is not None and arg.keyword.value == "loss":
                 _names_in(arg.value, found)

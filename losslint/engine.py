@@ -17,7 +17,7 @@ from .declared import PragmaError, jaxtyping_layout, pragma_layouts
 from .findings import Edit, Finding, Fix
 from .infer import Candidate, Context, FunctionAnalyzer, Run
 from .layouts import Layout
-from .positions import positions_of
+from .positions import positions_in_statements, positions_of, statement_lines
 from .project import Project
 from .rules import PRIORITY
 from .values import UNKNOWN, Const, Func, LossObj, Root, Tensor
@@ -243,7 +243,8 @@ def _check_compile_calls(ctx: Context, calls: list[cst.Call], cfg: Config) -> No
     the loss gets the model's output and target layouts."""
     if cfg.layout is None and not cfg.outputs:
         return
-    for call in calls:
+    for holder, call in calls:
+        ctx.run.current = holder   # where its findings are (positions.py starts there)
         for arg in call.args:
             if arg.keyword is None or arg.keyword.value != "loss":
                 continue
@@ -385,7 +386,24 @@ def _positions(info, picked: list[Candidate], memo: dict | None = None) -> list[
             wanted.append(c.fix_node)
         if c.fix_insert is not None:
             wanted.append(c.fix_insert[0])
-    positions = positions_of(info.module, wanted, info.starts, memo)
+    positions: dict = {}
+    if memo is None and any(c.stmt is not None for c in picked):
+        # each node from its innermost statement alone (the analysis knows it): no walk of the
+        # module looking for the nodes, no generation of a whole class or function
+        cache = getattr(info, "_statement_lines", None)
+        if cache is None or cache[0] is not info.module:
+            cache = (info.module, statement_lines(info.module, info.starts))
+            info._statement_lines = cache
+        groups: dict[int, tuple] = {}
+        for c in picked:
+            if c.stmt is not None:
+                entry = groups.setdefault(id(c.stmt), (c.stmt, []))
+                entry[1].extend(n for n in (c.node, c.fix_node, c.fix_insert[0] if c.fix_insert else None)
+                                if n is not None)
+        positions = positions_in_statements(groups.values(), cache[1], set())
+    missing = [n for n in wanted if n not in positions]
+    if missing:
+        positions.update(positions_of(info.module, missing, info.starts, memo))
     path = info.path
     findings = []
     seen = set()

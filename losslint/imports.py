@@ -43,14 +43,23 @@ def statement_blocks(stmt):
 def simple_statements(body):
     """Every small statement (``x = 1``, ``import a``, ``f()``) at any depth, walking
     statements only: libcst's visitor rebuilds nodes and costs more than the parse."""
+    for _, small in simple_statements_in(body):
+        yield small
+
+
+def simple_statements_in(body):
+    """(the statement holding it, small statement) for every small statement at any depth:
+    the holder is its line, or the compound statement whose header line it is on."""
     stack = [iter(body)]
     while stack:
         for stmt in stack[-1]:
             if isinstance(stmt, cst.SimpleStatementLine):
-                yield from stmt.body
+                for small in stmt.body:
+                    yield stmt, small
             elif isinstance(stmt, cst.BaseCompoundStatement):
                 if isinstance(getattr(stmt, "body", None), cst.SimpleStatementSuite):
-                    yield from stmt.body.body
+                    for small in stmt.body.body:
+                        yield stmt, small
                 stack.append(iter([b for block in statement_blocks(stmt) for b in block]))
                 break
         else:

@@ -32,6 +32,7 @@ class Candidate:
     fix_value: object = None               # int or tuple
     fix_insert: tuple | None = None        # (call node, keyword) to add an argument
     explain: tuple[str, ...] = ()
+    stmt: object = None                    # the innermost statement holding it, if known
 
 
 @dataclass
@@ -45,6 +46,7 @@ class Run:
     stack: set = field(default_factory=set)
     record: dict | None = None   # node -> what hover shows (editor only; None on the CLI path)
     sites_ok: set = field(default_factory=set)   # call sites found right under some layout
+    current: object = None       # the statement being interpreted (positions.py starts there)
 
 
 @dataclass
@@ -113,6 +115,16 @@ class FunctionAnalyzer:
             self.stmt(stmt)
 
     def stmt(self, node) -> None:
+        run = self.ctx.run
+        if isinstance(node, cst.BaseSmallStatement) or isinstance(node, cst.SimpleStatementSuite):
+            return self._stmt(node)   # on its header's line: the header's statement holds it
+        previous, run.current = run.current, node
+        try:
+            self._stmt(node)
+        finally:
+            run.current = previous
+
+    def _stmt(self, node) -> None:
         if isinstance(node, (cst.SimpleStatementLine, cst.SimpleStatementSuite)):
             for small in node.body:
                 self.small(small)
@@ -493,7 +505,7 @@ class FunctionAnalyzer:
 
     def use_class_axis(self, t: Tensor, axis, site, arg_node, label: str) -> None:
         if t.root is not None and isinstance(axis, int) and not isinstance(axis, bool):
-            self.uses.append((t.root, t.perm, axis, site, arg_node, label))
+            self.uses.append((t.root, t.perm, axis, site, arg_node, label, self.ctx.run.current))
 
     def finish(self) -> None:
         """End of a function: keep LL103 if the loss is per-sample; decide LL107."""
@@ -504,7 +516,7 @@ class FunctionAnalyzer:
             return
         first: dict[int, tuple] = {}
         for use in self.uses:
-            root, perm, axis, site, arg_node, label = use
+            root, perm, axis, site, arg_node, label, where = use
             key = _root_axis(root, perm, axis)
             if key is None:
                 continue
@@ -516,7 +528,7 @@ class FunctionAnalyzer:
             if _differ(key, other_key):
                 other_text = self.ctx.code(other[3])
                 self.ctx.run.candidates.append(Candidate(
-                    ctx=self.ctx, code="LL107", node=arg_node if arg_node is not None else site, site=site,
+                    ctx=self.ctx, code="LL107", node=arg_node if arg_node is not None else site, site=site, stmt=where,
                     message=(f"{label} uses axis {axis} of {root.name} as the class axis, but "
                              f"`{other_text}` uses axis {other[2]}; only one of them can be the class axis"),
                 ))
@@ -1563,6 +1575,7 @@ class FunctionAnalyzer:
                 fix_value=v.fix_axes,
                 fix_insert=(site, insert_kw) if v.fix_axes is not None and target is None and insert_kw and not no_fix else None,
                 explain=(t.steps if t is not None else ()) + ((resolution,) if resolution else ()),
+                stmt=self.ctx.run.current,
             )
             (self.pending if v.code == "LL103" else self.ctx.run.candidates).append(c)
         return fired

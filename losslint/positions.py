@@ -73,6 +73,7 @@ class Place:
     indent: str = "    "
     newline: str = "\n"
     nodes: tuple = ()
+    col: int = 0          # a statement parsed alone from inside a function starts there
 
 
 def positions_of(module: cst.Module, nodes, places: list | None = None, memo: dict | None = None) -> dict:
@@ -143,11 +144,83 @@ def positions_of(module: cst.Module, nodes, places: list | None = None, memo: di
     return found
 
 
+def statement_lines(module: cst.Module, places: list) -> dict:
+    """id(statement) -> (its first line, the indentation tokens of its blocks, its Place) for
+    every statement at any depth, from a walk of the two trees' statement lists side by side
+    (statements only: cheap). Where the two differ (an ``elif``, a match), that part is left
+    out and positions_of is the fallback."""
+    out: dict = {}
+    if places is None or len(places) != len(module.body):
+        return out
+    for stmt, place in zip(module.body, places):
+        if isinstance(place, Place) and len(place.nodes) == 1:
+            _pair([stmt], list(place.nodes), [], place, out)
+    return out
+
+
+def _groups(ast_body) -> list[tuple[int, list]]:
+    groups: list[tuple[int, list]] = []
+    last_end = 0
+    for m in ast_body:
+        start = min([d.lineno for d in getattr(m, "decorator_list", ())] + [m.lineno])
+        if groups and start <= last_end:
+            groups[-1][1].append(m)
+        else:
+            groups.append((start, [m]))
+        last_end = max(last_end, m.end_lineno or m.lineno)
+    return groups
+
+
+def _pair(cst_body, ast_body, indent: list[str], place: Place, out: dict) -> None:
+    groups = _groups(ast_body)
+    if len(groups) != len(cst_body):
+        return
+    for c, (line, nodes) in zip(cst_body, groups):
+        out[id(c)] = (line, tuple(indent), place)
+        if len(nodes) != 1 or not isinstance(c, cst.BaseCompoundStatement):
+            continue
+        a = nodes[0]
+        for c_block, a_block in _blocks(c, a):
+            if isinstance(c_block, cst.IndentedBlock):
+                _pair(c_block.body, a_block, indent + [c_block.indent if c_block.indent is not None else place.indent],
+                      place, out)
+
+
+def _blocks(c, a):
+    yield getattr(c, "body", None), getattr(a, "body", [])
+    orelse = getattr(c, "orelse", None)
+    if isinstance(orelse, cst.Else):   # (an elif renders differently alone: left out)
+        yield orelse.body, getattr(a, "orelse", [])
+    if isinstance(c, cst.Try) and isinstance(a, ast.Try):
+        if len(c.handlers) == len(a.handlers):
+            for ch, ah in zip(c.handlers, a.handlers):
+                yield ch.body, ah.body
+        if c.finalbody is not None:
+            yield c.finalbody.body, a.finalbody
+
+
+def positions_in_statements(groups, lines: dict, wanted_all: set[int]) -> dict:
+    """Ranges of nodes whose innermost statement is known: ``groups`` maps a statement to the
+    nodes wanted in it; only that statement is generated, from its line and indentation
+    (``statement_lines``). Nodes not found there are left to positions_of."""
+    found: dict = {}
+    for stmt, nodes in groups:
+        where = lines.get(id(stmt))
+        if where is None:
+            continue
+        line, indent, place = where
+        wanted = {id(n) for n in nodes}
+        _generate(stmt, line, list(indent), place, wanted, found)
+    return found
+
+
 def _generate(stmt, line: int, indent: list[str], place: Place, wanted: set[int], found: dict) -> None:
     state = _TargetedState(default_indent=place.indent, default_newline=place.newline,
                            targets=frozenset(wanted))
     state.indent_tokens = list(indent)
     state.line = line - len(stmt.leading_lines)
+    if not indent and line == place.line:
+        state.column = place.col
     stmt._codegen(state)
     found.update((n, r) for n, r in state.computed.items() if id(n) in wanted)
 

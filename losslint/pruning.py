@@ -49,16 +49,23 @@ class Chunk:
     # kept whole, else the indexes of the class body's methods kept (other statements of the
     # class body are always kept).
     members: set | None = None
+    # A ``compile(loss=...)`` statement inside a function that holds no loss is a chunk of its
+    # own (``sub``), parsed alone from its column: the engine reads the call, not the function.
+    col: int = 0
+    end_col: int | None = None
+    sub: bool = False
     _bound: frozenset | None = None
     _uses: dict = field(default_factory=dict)
 
     @property
     def cls(self) -> ast.ClassDef | None:
         node = self.nodes[0]
-        return node if len(self.nodes) == 1 and isinstance(node, ast.ClassDef) else None
+        return node if len(self.nodes) == 1 and isinstance(node, ast.ClassDef) and not self.sub else None
 
     def bound(self) -> frozenset:
         """Names this chunk binds at module level (not inside functions or classes)."""
+        if self.sub:
+            return frozenset()
         if self._bound is None:
             out: set[str] = set()
             stack = list(self.nodes)
@@ -96,7 +103,7 @@ class Chunk:
         "header" (a class without its methods) or a method's index."""
         if part not in self._uses:
             if part == "all":
-                text = "\n".join(lines[self.first - 1: self.end])
+                text = "\n".join(lines[self.first - 1: self.end])   # (a sub chunk: a superset)
             elif part == "header":
                 spans, line = [], self.first
                 for k, m in enumerate(self.cls.body):
@@ -220,6 +227,19 @@ class Pruner:
                     if j in self.keep:
                         keep_chunk(j, {k})
         return grew
+
+    def add_sub(self, stmt: ast.stmt, lines: list[str]) -> int:
+        """A chunk for one statement nested in a function (see Chunk.sub); its index."""
+        raw = lines[stmt.lineno - 1]
+        col = len(raw.encode("utf-8")[: stmt.col_offset].decode("utf-8", "ignore"))
+        end_col = None
+        if stmt.end_lineno is not None and stmt.end_col_offset is not None and stmt.end_lineno - 1 < len(lines):
+            end_raw = lines[stmt.end_lineno - 1]
+            end_col = len(end_raw.encode("utf-8")[: stmt.end_col_offset].decode("utf-8", "ignore"))
+        self.chunks.append(Chunk(stmt.lineno, stmt.lineno, stmt.end_lineno or stmt.lineno, [stmt],
+                                 col=col, end_col=end_col, sub=True))
+        self._stars = None
+        return len(self.chunks) - 1
 
     def closure(self, indexes) -> frozenset[int]:
         """The chunks these can reach by name (whole chunks; the kept set is not changed)."""
@@ -346,11 +366,40 @@ def _names_in(node, out: set[str]) -> None:
         _names_in(node.func, out)
 
 
-def _has_compile_call(top) -> bool:
-    for node in ast.walk(top):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "compile":
-            return True
-    return False
+def _statement_owners(nodes):
+    """(owner, simple statement) for every non-compound statement: the owner is the
+    top-level statement, or for a top-level class the member holding it."""
+    for top in nodes:
+        if isinstance(top, ast.ClassDef):
+            for m in top.body:
+                for stmt in _simple(m):
+                    yield m, stmt
+        else:
+            for stmt in _simple(top):
+                yield top, stmt
+
+
+def _simple(node):
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        compound = False
+        for name in ("body", "orelse", "finalbody", "handlers", "cases"):
+            part = getattr(n, name, None)
+            if isinstance(part, list):
+                compound = True
+                stack.extend(part)
+        if not compound and isinstance(n, ast.stmt):
+            yield n
+
+
+def _compile_calls(stmt):
+    """``x.compile(..., loss=...)`` calls that are the statement or its assigned value (what
+    discovery.compile_calls reads)."""
+    value = getattr(stmt, "value", None)
+    if isinstance(stmt, (ast.Expr, ast.Assign, ast.AnnAssign, ast.AugAssign, ast.Return)) and isinstance(value, ast.Call) \
+            and isinstance(value.func, ast.Attribute) and value.func.attr == "compile":
+        yield value
 
 
 def loss_roots(pruner: Pruner, tree: ast.Module, lines: list[str], cfg, module_name: str):
@@ -368,9 +417,21 @@ def loss_roots(pruner: Pruner, tree: ast.Module, lines: list[str], cfg, module_n
     def text_of(first: int, end: int) -> str:
         return "\n".join(lines[max(first - 1, 0): end])
 
-    with_compile = [c for c in pruner.chunks if "compile" in text_of(c.first, c.end)]
-    has_compile = bool(with_compile)
-    compile_names = compile_loss_names([n for c in with_compile for n in c.nodes])[0] if has_compile else set()
+    # compile(loss=...) calls: found by walking statements, and expressions only of the
+    # statements whose lines mention "compile"
+    compile_sites: dict[int, list] = {}   # id(top-level or member node) -> [(statement, call)]
+    compile_names: set[str] = set()
+    for chunk in pruner.chunks:
+        if "compile" not in text_of(chunk.first, chunk.end):
+            continue
+        for owner, stmt in _statement_owners(chunk.nodes):
+            if "compile" in text_of(stmt.lineno, stmt.end_lineno or stmt.lineno):
+                for call in _compile_calls(stmt):
+                    compile_sites.setdefault(id(owner), []).append(stmt)
+                    for kw in call.keywords:
+                        if kw.arg == "loss":
+                            _names_in(kw.value, compile_names)
+    has_compile = bool(compile_sites)
     globs = cfg is not None and any(o.losses for o in getattr(cfg, "outputs", ()))
 
     def is_root(fn, qual: str, cls: ast.ClassDef | None, outer: str | None) -> bool:
@@ -407,18 +468,33 @@ def loss_roots(pruner: Pruner, tree: ast.Module, lines: list[str], cfg, module_n
                 return True   # if / try / except / with / for / match bodies
         return False
 
-    def compile_in(nodes, text: str) -> bool:
-        return has_compile and "compile" in text and any(_has_compile_call(n) for n in nodes)
-
     roots: list[int] = []
     members: dict[int, set[int]] = {}
-    for i, chunk in enumerate(pruner.chunks):
+
+    def compile_only(node) -> bool:
+        """A function holding no loss but compile calls: keep those statements alone."""
+        sites = compile_sites.get(id(node))
+        if not sites:
+            return False
+        for stmt in sites:
+            roots.append(pruner.add_sub(stmt, lines))
+        return True
+
+    for i, chunk in enumerate(list(pruner.chunks)):
+        if chunk.sub:
+            continue
         cls = chunk.cls
         if cls is None:
             text = text_of(chunk.first, chunk.end)
             wrapper = ast.Module(body=chunk.nodes, type_ignores=[])
-            if "losslint:" in text or holds_root(wrapper, "", None, None) or compile_in(chunk.nodes, text):
+            if "losslint:" in text or holds_root(wrapper, "", None, None):
                 roots.append(i)
+            elif has_compile and id(chunk.nodes[0]) in compile_sites:
+                node = chunk.nodes[0]
+                if len(chunk.nodes) == 1 and isinstance(node, _DEFS):
+                    compile_only(node)
+                else:
+                    roots.append(i)
             continue
         found: set[int] = set()
         root = False
@@ -428,10 +504,12 @@ def loss_roots(pruner: Pruner, tree: ast.Module, lines: list[str], cfg, module_n
                 start = min([d.lineno for d in m.decorator_list] + [m.lineno])
                 text = text_of(start - 1, m.end_lineno or m.lineno)   # a pragma may sit on the line above
                 if ("losslint:" in text or is_root(m, qual, cls, None)
-                        or holds_root(m, qual + ".<locals>.", None, m.name) or compile_in([m], text)):
+                        or holds_root(m, qual + ".<locals>.", None, m.name)):
                     found.add(k)
+                elif has_compile:
+                    compile_only(m)
             elif holds_root(ast.Module(body=[m], type_ignores=[]), cls.name + ".", cls, None) \
-                    or compile_in([m], text_of(m.lineno, m.end_lineno or m.lineno)):
+                    or id(m) in compile_sites:
                 root = True
         if found or root:
             roots.append(i)

@@ -9,6 +9,7 @@ import stat
 import io
 import re
 import tokenize
+import warnings
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
@@ -127,7 +128,9 @@ def syntax_tree(src: Source):
     if src.tree is not None:
         return src.tree
     try:
-        src.tree = ast.parse(src.text)
+        with warnings.catch_warnings():   # invalid escapes and the like: not ours to report
+            warnings.simplefilter("ignore")
+            src.tree = ast.parse(src.text)
     except SyntaxError as py_exc:
         raise _ll001(src.path, py_exc.lineno or 1, py_exc.offset or 1, f"cannot parse: {py_exc.msg}")
     except (RecursionError, MemoryError):
@@ -135,6 +138,21 @@ def syntax_tree(src: Source):
     except Exception:   # e.g. ValueError on a NUL byte (read() reports those first)
         raise _ll001(src.path, 1, 1, "cannot parse: not valid Python")
     return src.tree
+
+
+def check_syntax(src: Source) -> None:
+    """LL001 or nothing, for a file no loss code is in. ``compile`` to bytecode skips building
+    the Python objects of the tree and costs about a fifth less than ``ast.parse``; what it
+    rejects beyond the parser (``return`` outside a function, ...) is left to ``ast.parse`` to
+    judge, so the answer is the same as for any other file."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            compile(src.text, src.path, "exec", dont_inherit=True)
+    except SyntaxError:
+        syntax_tree(src)   # raises LL001 if the parser rejects it
+    except (RecursionError, MemoryError, ValueError):
+        syntax_tree(src)
 
 
 def pruner(src: Source):
@@ -181,7 +199,7 @@ def assemble(src: Source):
             hit = src.parsed[(i, chunk.key())] = _parse_chunk(src, chunk, used)
         stmts, (indent, newline) = hit
         body.extend(stmts)
-        places.extend([Place(chunk.line, indent, newline, tuple(chunk.nodes))] * len(stmts))
+        places.extend([Place(chunk.line, indent, newline, tuple(chunk.nodes), chunk.col)] * len(stmts))
     first = places[0] if places else Place(1)
     src.module = cst.Module(body=body, header=(), footer=(), default_indent=first.indent, default_newline=first.newline)
     src.starts = places
@@ -222,6 +240,13 @@ def _chunk_text(src: Source, chunk) -> str:
         b = offsets[end] if end < len(offsets) else len(src.text)
         return src.text[a:b]
 
+    if chunk.sub:   # one statement, from its column to its end (continuation lines as they are)
+        a = (offsets[chunk.first - 1] if chunk.first - 1 < len(offsets) else len(src.text)) + chunk.col
+        if chunk.end_col is not None and chunk.end - 1 < len(offsets):
+            b = offsets[chunk.end - 1] + chunk.end_col
+        else:
+            b = offsets[chunk.end] if chunk.end < len(offsets) else len(src.text)
+        return src.text[a:b] + "\n"
     if chunk.members is None:
         return span(chunk.first, chunk.end)
     parts, line = [], chunk.first

@@ -122,3 +122,54 @@ def test_real_code():
                 continue
             checked += _check(text, str(path))
     assert checked > 10_000
+
+
+def _innermost_statements(module):
+    """node -> its innermost statement (a test-side walk; the engine records it while
+    interpreting)."""
+    out = {}
+
+    def walk(node, stmt):
+        if isinstance(node, (cst.SimpleStatementLine, cst.BaseCompoundStatement)):
+            stmt = node
+        if isinstance(node, (cst.Call, cst.Name, cst.Arg, cst.Integer)):
+            out[node] = stmt
+        for child in node.children:
+            walk(child, stmt)
+
+    for top in module.body:
+        walk(top, top)
+    return out
+
+
+def _check_statements(text: str, path: str = "m.py") -> int:
+    from losslint.positions import positions_in_statements, statement_lines
+
+    src = source.read(path, text.encode("utf-8"))
+    try:
+        module = source.parse_for_losses(src, Config(), "m")
+    except source.SourceError:
+        return 0
+    inner = _innermost_statements(module)
+    reference = positions_of(module, list(inner), src.starts)
+    lines = statement_lines(module, src.starts)
+    groups: dict = {}
+    for node, stmt in inner.items():
+        groups.setdefault(id(stmt), (stmt, []))[1].append(node)
+    got = positions_in_statements(groups.values(), lines, set())
+    for node, r in got.items():
+        assert r == reference[node], (path, module.code_for_node(node), r, reference[node])
+    return len(got)
+
+
+def test_statement_positions_tricky_module():
+    assert _check_statements(TRICKY) > 40
+
+
+@pytest.mark.skipif(not (CORPORA / "keras").is_dir(), reason="real corpora not downloaded (python bench/corpora.py)")
+def test_statement_positions_real_code():
+    checked = 0
+    for d in ("keras/keras/src/losses", "keras/keras/src/trainers", "monai/monai/losses", "kornia/kornia/losses"):
+        for path in sorted((CORPORA / d).rglob("*.py")):
+            checked += _check_statements(path.read_text(encoding="utf-8"), str(path))
+    assert checked > 10_000
