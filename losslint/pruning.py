@@ -338,19 +338,6 @@ def _keras_loss_class(cls: ast.ClassDef, aliases: dict[str, str], keras_bases) -
     return False
 
 
-def compile_loss_names(nodes) -> tuple[set[str], bool]:
-    """(names given as ``loss=`` to a ``.compile(...)`` call, whether there is such a call)."""
-    names: set[str] = set()
-    found = False
-    for node in (n for top in nodes for n in ast.walk(top)):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "compile":
-            for kw in node.keywords:
-                if kw.arg == "loss":
-                    found = True
-                    _names_in(kw.value, names)
-    return names, found
-
-
 def _names_in(node, out: set[str]) -> None:
     if isinstance(node, ast.Name):
         out.add(node.id)

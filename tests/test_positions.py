@@ -55,11 +55,18 @@ def _same(got: str, want: str) -> bool:
     return got == want or ("\n" in got and got.split() == want.split())
 
 
-def _check(text: str, path: str = "m.py") -> int:
+def _pruned(text: str, path: str):
+    """(Source, its pruned module), or (None, None) for a file libcst cannot parse."""
     src = source.read(path, text.encode("utf-8"))
     try:
-        module = source.parse_for_losses(src, Config(), "m")
+        return src, source.parse_for_losses(src, Config(), "m")
     except source.SourceError:
+        return None, None
+
+
+def _check(text: str, path: str = "m.py") -> int:
+    src, module = _pruned(text, path)
+    if module is None:
         return 0
     nodes = []
 
@@ -145,10 +152,8 @@ def _innermost_statements(module):
 def _check_statements(text: str, path: str = "m.py") -> int:
     from losslint.positions import positions_in_statements, statement_lines
 
-    src = source.read(path, text.encode("utf-8"))
-    try:
-        module = source.parse_for_losses(src, Config(), "m")
-    except source.SourceError:
+    src, module = _pruned(text, path)
+    if module is None:
         return 0
     inner = _innermost_statements(module)
     reference = positions_of(module, list(inner), src.starts)
