@@ -7,6 +7,7 @@ One run measures, interleaved (every repetition runs every tool once, in the sam
 
 - floor-read      read every file's bytes (one process)
 - floor-parse     ``libcst.parse_module`` of every file (one process)
+- floor-ast       ``ast.parse`` of every file (one process): what any syntax check (LL001) costs
 - losslint-cold   ``losslint check . --format json --no-cache``
 - losslint-warm   the same without ``--no-cache``, after one unmeasured run filled the cache
                   (when losslint has no cache yet, warm is reported equal to cold, unmeasured)
@@ -56,7 +57,7 @@ WORK = corpora.CACHE / "work"
 TOOLS_VENV = corpora.CACHE / "tools-venv"
 TOOL_PINS = ["flake8==7.5.0", "ruff==0.17.6", "fixit==2.2.1"]
 PYPROJECT = '[tool.losslint]\nlayout = "N C H W"\n'
-ALL_TOOLS = ["floor-read", "floor-parse", "losslint-cold", "losslint-warm", "losslint-touch",
+ALL_TOOLS = ["floor-read", "floor-ast", "floor-parse", "losslint-cold", "losslint-warm", "losslint-touch",
              "flake8", "ruff", "fixit"]
 
 
@@ -131,6 +132,17 @@ def floor_main(kind: str, root: str) -> int:
             with open(f, "rb") as fh:
                 n += len(fh.read())
         print(json.dumps({"files": len(files), "bytes": n}))
+        return 0
+    if kind == "ast":
+        import ast
+
+        bad = 0
+        for f in files:
+            try:
+                ast.parse(f.read_bytes())
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                bad += 1
+        print(json.dumps({"files": len(files), "parse_errors": bad}))
         return 0
     import libcst
 
@@ -465,6 +477,7 @@ def main(argv: list[str] | None = None) -> int:
     cmds = {
         "floor-read": [py, str(Path(__file__).resolve()), "--floor", "read", "."],
         "floor-parse": [py, str(Path(__file__).resolve()), "--floor", "parse", "."],
+        "floor-ast": [py, str(Path(__file__).resolve()), "--floor", "ast", "."],
         "losslint-cold": ll_check + ["--no-cache"],
         "losslint-warm": ll_check,
         "losslint-touch": ll_check,

@@ -58,7 +58,7 @@ class ModuleInfo:
 # Modules read for lookups, shared by the analyses of one process (a worker checks many files
 # that reach into the same few modules): path -> ((mtime, size), Source).
 _SOURCES: "OrderedDict[str, tuple]" = OrderedDict()
-_SOURCES_MAX = 256
+_SOURCES_MAX = 64   # (each holds its text, ast and parsed chunks: memory)
 
 
 def _read_cached(path: Path):
