@@ -215,8 +215,8 @@ def _reuse(entry, run: Run, ctx: Context, src) -> None:
         run.candidates.append(replace(c, ctx=ctx) if c.ctx.info.path == src.path else c)
     run.sites_ok |= sites
     if run.record is not None:
-        for k, (node, info, value) in recorded.items():
-            run.record[k] = (node, ctx.info if info.path == src.path else info, value)
+        for k, (node, info, value, stmt) in recorded.items():
+            run.record[k] = (node, ctx.info if info.path == src.path else info, value, stmt)
 
 
 def _init_attrs(ctx: Context, cls: cst.ClassDef, self_class, data_format) -> dict:

@@ -3,13 +3,14 @@ came from, or the named axis an axis argument hits. Computed for one document on
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import functools
+from dataclasses import dataclass, field
 
 
 from . import source
 from .checker import _selected
 from .config import Config
-from .positions import positions_of
+from .positions import positions_in_statements, positions_of, statement_lines
 
 
 @dataclass(frozen=True)
@@ -18,7 +19,12 @@ class HoverItem:
     column: int        # 1-based
     end_line: int
     end_column: int    # exclusive
-    text: str          # markdown
+    render: object = field(compare=False, repr=False)   # () -> markdown, run for the item shown
+
+    @property
+    def text(self) -> str:
+        """The markdown (an editor shows one item at a time: only that one is rendered)."""
+        return self.render() if callable(self.render) else self.render
 
     def contains(self, line: int, column: int) -> bool:
         return (self.line, self.column) <= (line, column) < (self.end_line, self.end_column)
@@ -51,27 +57,36 @@ def items_from_record(src, record: dict) -> list[HoverItem]:
     here, on the first hover, not during the analysis."""
     if not record or src is None:
         return []
-    mine = [(node, info, v) for node, info, v in record.values() if info.src is src or info.path == src.path]
+    mine = [entry for entry in record.values() if entry[1].src is src or entry[1].path == src.path]
     if not mine:
         return []
     info = mine[0][1]
     module = info.module
-    positions = positions_of(module, [node for node, _, _ in mine], info.starts)
+    # each node from the statement it was recorded in (positions.py), the rest the slow way
+    groups: dict[int, tuple] = {}
+    for node, _, _, stmt in mine:
+        if stmt is not None:
+            groups.setdefault(id(stmt), (stmt, []))[1].append(node)
+    positions = positions_in_statements(groups.values(), statement_lines(module, info.starts), set())
+    missing = [node for node, _, _, _ in mine if node not in positions]
+    if missing:
+        positions.update(positions_of(module, missing, info.starts))
     items = []
-    for node, info, (kind, value) in mine:
+    for node, info, (kind, value), _ in mine:
         if node not in positions:
             continue
         r = positions[node]
-        if kind == "tensor":
-            code = " ".join(module.code_for_node(node).split())
-            code = code if len(code) <= 60 else code[:57] + "..."
-            lines = [f"**{value.layout}** `{code}`"]
-            lines += [f"- {step}" for step in value.steps]
-            body = "\n".join(lines)
-        else:
-            body = value
+        body = functools.partial(_tensor_text, module, node, value) if kind == "tensor" else value
         items.append(HoverItem(r.start.line, r.start.column + 1, r.end.line, r.end.column + 1, body))
     return items
+
+
+def _tensor_text(module, node, value) -> str:
+    code = " ".join(module.code_for_node(node).split())
+    code = code if len(code) <= 60 else code[:57] + "..."
+    lines = [f"**{value.layout}** `{code}`"]
+    lines += [f"- {step}" for step in value.steps]
+    return "\n".join(lines)
 
 
 def hover_at(items: list[HoverItem], line: int, column: int) -> HoverItem | None:

@@ -44,7 +44,7 @@ class Run:
     candidates: list[Candidate] = field(default_factory=list)
     summaries: dict = field(default_factory=dict)
     stack: set = field(default_factory=set)
-    record: dict | None = None   # node -> what hover shows (editor only; None on the CLI path)
+    record: dict | None = None   # id(node) -> (node, module, what hover shows, its statement); editor only
     sites_ok: set = field(default_factory=set)   # call sites found right under some layout
     current: object = None       # the statement being interpreted (positions.py starts there)
 
@@ -320,7 +320,7 @@ class FunctionAnalyzer:
             return UNKNOWN
         record = self.ctx.run.record
         if record is not None and isinstance(value, Tensor) and value.layout is not None:
-            record.setdefault(id(node), (node, self.ctx.info, ("tensor", value)))
+            record.setdefault(id(node), (node, self.ctx.info, ("tensor", value), self.ctx.run.current))
         return value
 
     def record_axis(self, arg_node, axes, t: Tensor) -> None:
@@ -335,7 +335,7 @@ class FunctionAnalyzer:
             text = f"`{self.ctx.code(arg_node)}`: axis {bad} is out of range for {t.name} ({t.layout})"
         else:
             text = f"`{self.ctx.code(arg_node)}` reaches into the variadic group of {t.name} ({t.layout})"
-        record[id(arg_node)] = (arg_node, self.ctx.info, ("axis", text))
+        record[id(arg_node)] = (arg_node, self.ctx.info, ("axis", text), self.ctx.run.current)
 
     def e_Name(self, node: cst.Name):
         name = node.value

@@ -149,3 +149,19 @@ def test_hover_alone_equals_the_diagnostics_pass(tmp_path):
     _, from_pass = _fresh(str(tmp_path / "m.py"), MODULE, cfg)
     assert len(alone) > 10
     assert [(i.line, i.column, i.text) for i in alone] == [(i.line, i.column, i.text) for i in from_pass]
+
+
+@pytest.mark.parametrize("path", sorted(FIXTURES.rglob("*.py"))[:40], ids=lambda p: str(p.relative_to(FIXTURES)))
+def test_hover_positions_from_statements_equal_the_slow_way(path):
+    """Hover items are placed from the statement each was recorded in; without that (None),
+    positions_of finds them by walking: the same ranges."""
+    text = path.read_text(encoding="utf-8")
+    cfg = ConfigResolver(None, cli_overrides(type("A", (), {"layout": "N C H W", "target_layout": None,
+                                                         "select": None, "ignore": None, "extend_select": None})())
+                         ).for_path(path)
+    record: dict = {}
+    _, src = analyse(str(path), cfg, text.encode("utf-8"), Options(), record=record)
+    fast = items_from_record(src, record)
+    slow = items_from_record(src, {k: (n, i, v, None) for k, (n, i, v, _) in record.items()})
+    assert [(i.line, i.column, i.end_line, i.end_column, i.text) for i in fast] == \
+           [(i.line, i.column, i.end_line, i.end_column, i.text) for i in slow]
