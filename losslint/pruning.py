@@ -2,10 +2,10 @@
 (an order of magnitude cheaper than libcst), so that libcst parses only those.
 
 A module is cut into *chunks*: its top-level statements (statements joined by ``;`` on one
-line share a chunk). A chunk is kept if it
-holds a possible loss function (a superset of discovery.py's criteria), a ``compile(loss=...)``
-call, or a ``# losslint:`` pragma; then every chunk that binds a name a kept chunk uses is kept
-too, transitively. For a module that a loss only reaches into (``project.py``), the chunks
+line share a chunk). A chunk is kept if it holds a possible loss function (a superset of
+discovery.py's criteria), a ``compile(loss=...)`` call, or a ``# losslint:`` pragma; then every
+chunk that binds a name a kept chunk uses is kept too, transitively (a top-level class method
+by method, a ``compile`` statement in a function with no loss on its own: see Chunk). For a module that a loss only reaches into (``project.py``), the chunks
 binding the names asked for are the start. Whatever is not kept is never evaluated by the
 engine, and the closure keeps everything that what is kept can name, so the findings are the
 same as with the whole module: tests/test_prefilter.py checks it on every fixture and on real
@@ -18,9 +18,6 @@ import re
 from dataclasses import dataclass, field
 
 from .apis import canonical
-
-_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
-
 
 _DEFS = (ast.FunctionDef, ast.AsyncFunctionDef)
 # methods the engine may reach without naming them: constructors (self attributes), what runs
