@@ -105,3 +105,75 @@ def test_pruning_hides_nothing_across_modules(tmp_path, layout):
         assert full == pruned, path
         reached += bool(src_full is not None and src_full.deps)
     assert reached >= 5   # the files did reach into other modules
+
+
+COMPILE_TESTS = '''import keras
+from keras import losses
+from mypkg.helpers import spatial_mean, CLASS_AXIS
+
+
+def unrelated(a, b):
+    return [a, b, "a big function nobody calls"]
+
+
+class TrainerTest:
+    def helper(self):
+        return self.model.compile(loss="categorical_crossentropy")
+
+    def test_compile(self):
+        model = keras.Sequential()
+        x = 1; model.compile(optimizer="adam",
+                             loss=losses.CategoricalCrossentropy(axis=-1))
+        with self.assertRaises(ValueError):
+            model.compile(loss="mse")
+
+    def test_other(self):
+        return unrelated(1, 2)
+
+
+def dice_loss(y_true, y_pred):
+    return keras.ops.sum(spatial_mean(y_pred), axis=CLASS_AXIS)
+'''
+
+HELPERS = '''from keras import backend as K
+CLASS_AXIS = 1 if K.image_data_format() == "channels_first" else -1
+UNUSED = {"a": [1, 2, 3]}
+
+
+def spatial_mean(x):
+    return K.mean(x, axis=-1)
+
+
+class Unused:
+    def method(self):
+        return K.sum(self, axis=0)
+
+
+def never_called(y_true, y_pred):
+    return K.mean(y_pred, axis=-1)
+'''
+
+
+@pytest.mark.parametrize("layout", ["N C H W", "N H W C"])
+def test_pruning_on_a_small_project(tmp_path, layout):
+    """compile(loss=...) statements inside test methods are parsed alone, and a helper module is
+    parsed only for the names asked of it: the findings are those of whole-module analysis."""
+    (tmp_path / "pyproject.toml").write_text(f'[tool.losslint]\nlayout = "{layout}"\n')
+    (tmp_path / "mypkg").mkdir()
+    (tmp_path / "mypkg" / "__init__.py").write_text("")
+    (tmp_path / "mypkg" / "helpers.py").write_text(HELPERS)
+    path = tmp_path / "test_training.py"
+    path.write_text(COMPILE_TESTS)
+    cfg = ConfigResolver(None, {}).for_path(path)
+    project._SOURCES.clear()
+    full, _ = analyse(str(path), cfg, None, Options(prefilter=False))
+    project._SOURCES.clear()
+    pruned, src = analyse(str(path), cfg, None, Options(prefilter=True))
+    assert full == pruned
+    assert len(pruned) >= (4 if layout == "N C H W" else 1)
+    kept = src.module.code
+    assert "a big function nobody calls" not in kept and "assertRaises" not in kept and "test_other" not in kept
+    assert 'model.compile(loss="mse")' in kept and "def dice_loss" in kept
+    helpers = next(s for _, s in project._SOURCES.values() if s.path.endswith("helpers.py"))
+    assert "never_called" not in helpers.module.code and "class Unused" not in helpers.module.code
+    assert "def spatial_mean" in helpers.module.code and "CLASS_AXIS" in helpers.module.code
