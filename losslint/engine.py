@@ -17,7 +17,7 @@ from .declared import PragmaError, jaxtyping_layout, pragma_layouts
 from .findings import Edit, Finding, Fix
 from .infer import Candidate, Context, FunctionAnalyzer, Run
 from .layouts import Layout
-from .positions import positions_in_statements, positions_of, statement_lines
+from .positions import locate
 from .project import Project
 from .rules import PRIORITY
 from .values import UNKNOWN, Const, Func, LossObj, Root, Tensor
@@ -379,31 +379,11 @@ def _to_findings(run: Run, memo: Memo | None = None) -> list[Finding]:
 def _positions(info, picked: list[Candidate], memo: dict | None = None) -> list[Finding]:
     """Positions are computed only here, for modules with findings, and only for the nodes
     that are reported or edited."""
-    wanted = []
-    for c in picked:
-        wanted.append(c.node)
-        if c.fix_node is not None:
-            wanted.append(c.fix_node)
-        if c.fix_insert is not None:
-            wanted.append(c.fix_insert[0])
-    positions: dict = {}
-    if memo is None and any(c.stmt is not None for c in picked):
-        # each node from its innermost statement alone (the analysis knows it): no walk of the
-        # module looking for the nodes, no generation of a whole class or function
-        cache = getattr(info, "_statement_lines", None)
-        if cache is None or cache[0] is not info.module:
-            cache = (info.module, statement_lines(info.module, info.starts))
-            info._statement_lines = cache
-        groups: dict[int, tuple] = {}
-        for c in picked:
-            if c.stmt is not None:
-                entry = groups.setdefault(id(c.stmt), (c.stmt, []))
-                entry[1].extend(n for n in (c.node, c.fix_node, c.fix_insert[0] if c.fix_insert else None)
-                                if n is not None)
-        positions = positions_in_statements(groups.values(), cache[1], set())
-    missing = [n for n in wanted if n not in positions]
-    if missing:
-        positions.update(positions_of(info.module, missing, info.starts, memo))
+    # each node from the innermost statement the analysis recorded: no walk of the module
+    # looking for it, no generation of a whole class or function
+    pairs = [(n, c.stmt) for c in picked
+             for n in (c.node, c.fix_node, c.fix_insert[0] if c.fix_insert else None) if n is not None]
+    positions = locate(info.module, info.starts, pairs, memo)
     path = info.path
     findings = []
     seen = set()

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from . import source
 from .checker import _selected
 from .config import Config
-from .positions import positions_in_statements, positions_of, statement_lines
+from .positions import locate
 
 
 @dataclass(frozen=True)
@@ -63,14 +63,7 @@ def items_from_record(src, record: dict) -> list[HoverItem]:
     info = mine[0][1]
     module = info.module
     # each node from the statement it was recorded in (positions.py), the rest the slow way
-    groups: dict[int, tuple] = {}
-    for node, _, _, stmt in mine:
-        if stmt is not None:
-            groups.setdefault(id(stmt), (stmt, []))[1].append(node)
-    positions = positions_in_statements(groups.values(), statement_lines(module, info.starts), set())
-    missing = [node for node, _, _, _ in mine if node not in positions]
-    if missing:
-        positions.update(positions_of(module, missing, info.starts))
+    positions = locate(module, info.starts, [(node, stmt) for node, _, _, stmt in mine])
     items = []
     for node, info, (kind, value), _ in mine:
         if node not in positions:

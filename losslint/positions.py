@@ -199,18 +199,36 @@ def _blocks(c, a):
             yield c.finalbody.body, a.finalbody
 
 
-def positions_in_statements(groups, lines: dict, wanted_all: set[int]) -> dict:
-    """Ranges of nodes whose innermost statement is known: ``groups`` maps a statement to the
-    nodes wanted in it; only that statement is generated, from its line and indentation
-    (``statement_lines``). Nodes not found there are left to positions_of."""
+def locate(module: cst.Module, places: list | None, pairs, memo: dict | None = None) -> dict:
+    """node -> CodeRange for (node, its innermost statement or None) pairs: each node from its
+    statement alone where the statement is known (``statement_lines``), the others by
+    positions_of. With the language server's memo, positions_of (which shifts the ranges it
+    remembers) places them all."""
+    found: dict = {}
+    if memo is None:
+        groups: dict[int, tuple] = {}
+        for node, stmt in pairs:
+            if stmt is not None:
+                groups.setdefault(id(stmt), (stmt, []))[1].append(node)
+        if groups:
+            found = positions_in_statements(groups.values(), statement_lines(module, places))
+    missing = [node for node, _ in pairs if node not in found]
+    if missing:
+        found.update(positions_of(module, missing, places, memo))
+    return found
+
+
+def positions_in_statements(groups, lines: dict) -> dict:
+    """Ranges of nodes whose innermost statement is known: ``groups`` gives each statement
+    with the nodes wanted in it; only that statement is generated, from its line and
+    indentation (``statement_lines``). Nodes not found there are left to positions_of."""
     found: dict = {}
     for stmt, nodes in groups:
         where = lines.get(id(stmt))
         if where is None:
             continue
         line, indent, place = where
-        wanted = {id(n) for n in nodes}
-        _generate(stmt, line, list(indent), place, wanted, found)
+        _generate(stmt, line, list(indent), place, {id(n) for n in nodes}, found)
     return found
 
 
@@ -232,15 +250,7 @@ def _member_lines(stmt, place: Place) -> list[int] | None:
         return None
     if len(place.nodes) != 1 or not isinstance(place.nodes[0], ast.ClassDef):
         return None
-    lines: list[int] = []
-    last_end = 0
-    for m in place.nodes[0].body:
-        start = min([d.lineno for d in getattr(m, "decorator_list", ())] + [m.lineno])
-        if start <= last_end:
-            last_end = max(last_end, m.end_lineno or m.lineno)
-            continue
-        lines.append(start)
-        last_end = m.end_lineno or m.lineno
+    lines = [line for line, _ in _groups(place.nodes[0].body)]
     return lines if len(lines) == len(stmt.body.body) else None
 
 

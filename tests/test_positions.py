@@ -161,7 +161,7 @@ def _check_statements(text: str, path: str = "m.py") -> int:
     groups: dict = {}
     for node, stmt in inner.items():
         groups.setdefault(id(stmt), (stmt, []))[1].append(node)
-    got = positions_in_statements(groups.values(), lines, set())
+    got = positions_in_statements(groups.values(), lines)
     for node, r in got.items():
         assert r == reference[node], (path, module.code_for_node(node), r, reference[node])
     return len(got)
