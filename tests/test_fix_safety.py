@@ -30,6 +30,7 @@ import libcst as cst
 import pytest
 
 import losslint.fixes as fixes
+from edit_oracle import apply_independently
 from losslint.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -208,19 +209,8 @@ _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$")
 
 def _apply_independently(text: str, edits: list[dict]) -> str:
     """Apply edits (1-based line/column, end exclusive) counting lines as Python does."""
-    lines = _LINE.findall(text)
-    starts = [0]
-    for ln in lines:
-        starts.append(starts[-1] + len(ln))
-    spans = sorted(((starts[e["line"] - 1] + e["column"] - 1, starts[e["end_line"] - 1] + e["end_column"] - 1,
-                     e["new_text"]) for e in edits), reverse=True)
-    out, last = text, len(text) + 1
-    for a, b, new in spans:
-        if b > last:
-            continue
-        out = out[:a] + new + out[b:]
-        last = a
-    return out
+    return apply_independently(text, [(e["line"], e["column"], e["end_line"], e["end_column"], e["new_text"])
+                                      for e in edits])
 
 
 def _replay(target: Path, args: list[str]) -> tuple[bytes, set[int], list[dict]]:

@@ -44,6 +44,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from edit_oracle import apply_independently
 from losslint.checker import Options, analyse
 from losslint.config import Config
 from losslint.findings import Edit
@@ -160,25 +161,9 @@ def python_lines(text: str) -> list[str]:
     return out
 
 
-def _offset(lines: list[str], starts: list[int], line: int, col: int) -> int:
-    return starts[line - 1] + col - 1
-
-
 def expected_after_edits(text: str, edits) -> str:
     """What applying ``edits`` must give: exactly the edited spans replaced, nothing else."""
-    lines = python_lines(text)
-    starts = [0]
-    for ln in lines:
-        starts.append(starts[-1] + len(ln))
-    spans = sorted(((_offset(lines, starts, e.line, e.column), _offset(lines, starts, e.end_line, e.end_column),
-                     e.new_text) for e in edits), reverse=True)
-    out, last = text, len(text) + 1
-    for start, end, new in spans:
-        if end > last:
-            continue
-        out = out[:start] + new + out[end:]
-        last = start
-    return out
+    return apply_independently(text, [(e.line, e.column, e.end_line, e.end_column, e.new_text) for e in edits])
 
 
 # Known bug (see test_fix_offsets_with_unusual_line_separators): apply_edits numbers lines
