@@ -8,6 +8,9 @@ One run measures, interleaved (every repetition runs every tool once, in the sam
 - floor-read      read every file's bytes (one process)
 - floor-parse     ``libcst.parse_module`` of every file (one process)
 - floor-ast       ``ast.parse`` of every file (one process): what any syntax check (LL001) costs
+- floor-ast-jobs  the same spread over one process per CPU (interleaved batches, like
+                  ``losslint --jobs``): the wall time no linter that syntax-checks every file with
+                  CPython's parser can beat on this machine
 - losslint-cold   ``losslint check . --format json --no-cache``
 - losslint-warm   the same without ``--no-cache``, after one unmeasured run filled the cache
                   (when losslint has no cache yet, warm is reported equal to cold, unmeasured)
@@ -57,7 +60,7 @@ WORK = corpora.CACHE / "work"
 TOOLS_VENV = corpora.CACHE / "tools-venv"
 TOOL_PINS = ["flake8==7.5.0", "ruff==0.17.6", "fixit==2.2.1"]
 PYPROJECT = '[tool.losslint]\nlayout = "N C H W"\n'
-ALL_TOOLS = ["floor-read", "floor-ast", "floor-parse", "losslint-cold", "losslint-warm", "losslint-touch",
+ALL_TOOLS = ["floor-read", "floor-ast", "floor-ast-jobs", "floor-parse", "losslint-cold", "losslint-warm", "losslint-touch",
              "flake8", "ruff", "fixit"]
 
 
@@ -134,15 +137,16 @@ def floor_main(kind: str, root: str) -> int:
         print(json.dumps({"files": len(files), "bytes": n}))
         return 0
     if kind == "ast":
-        import ast
+        print(json.dumps({"files": len(files), "parse_errors": _ast_errors(files)}))
+        return 0
+    if kind == "ast-jobs":
+        import concurrent.futures
 
-        bad = 0
-        for f in files:
-            try:
-                ast.parse(f.read_bytes())
-            except (SyntaxError, ValueError, RecursionError, MemoryError):
-                bad += 1
-        print(json.dumps({"files": len(files), "parse_errors": bad}))
+        n = os.cpu_count() or 1
+        batches = [files[i::n] for i in range(n)]
+        with concurrent.futures.ProcessPoolExecutor(n) as pool:
+            bad = sum(pool.map(_ast_errors, batches))
+        print(json.dumps({"files": len(files), "parse_errors": bad, "processes": n}))
         return 0
     import libcst
 
@@ -154,6 +158,18 @@ def floor_main(kind: str, root: str) -> int:
             errors.append(f"{f}: {type(exc).__name__}")
     print(json.dumps({"files": len(files), "parse_errors": errors}))
     return 0
+
+
+def _ast_errors(files: list[Path]) -> int:
+    import ast
+
+    bad = 0
+    for f in files:
+        try:
+            ast.parse(f.read_bytes())
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            bad += 1
+    return bad
 
 
 # --------------------------------------------------------------------------- setup
@@ -478,6 +494,7 @@ def main(argv: list[str] | None = None) -> int:
         "floor-read": [py, str(Path(__file__).resolve()), "--floor", "read", "."],
         "floor-parse": [py, str(Path(__file__).resolve()), "--floor", "parse", "."],
         "floor-ast": [py, str(Path(__file__).resolve()), "--floor", "ast", "."],
+        "floor-ast-jobs": [py, str(Path(__file__).resolve()), "--floor", "ast-jobs", "."],
         "losslint-cold": ll_check + ["--no-cache"],
         "losslint-warm": ll_check,
         "losslint-touch": ll_check,

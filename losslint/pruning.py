@@ -386,6 +386,18 @@ def _compile_calls(stmt):
         yield value
 
 
+_BLOCK_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def _nested_statements(node):
+    """The statements (and except / case clauses) directly inside a statement: only blocks can
+    hold a ``def`` (walking every child node made this a tenth of the pruning)."""
+    for f in _BLOCK_FIELDS:
+        block = getattr(node, f, None)
+        if block and isinstance(block, list):
+            yield from block
+
+
 def loss_roots(pruner: Pruner, tree: ast.Module, lines: list[str], cfg, module_name: str):
     """(chunks, {class chunk: its methods}) that can hold a loss function (or a ``compile``
     call, or a pragma): a superset of what discovery.find_losses takes as losses."""
@@ -440,7 +452,7 @@ def loss_roots(pruner: Pruner, tree: ast.Module, lines: list[str], cfg, module_n
         return False
 
     def holds_root(node, prefix: str, cls, outer) -> bool:
-        for child in ast.iter_child_nodes(node):
+        for child in _nested_statements(node):
             if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)):
                 qual = prefix + child.name
                 if is_root(child, qual, cls, outer) or holds_root(child, qual + ".<locals>.", None, child.name):
@@ -448,7 +460,7 @@ def loss_roots(pruner: Pruner, tree: ast.Module, lines: list[str], cfg, module_n
             elif isinstance(child, ast.ClassDef):
                 if holds_root(child, prefix + child.name + ".", child, None):
                     return True
-            elif not isinstance(child, ast.expr) and holds_root(child, prefix, cls, outer):
+            elif holds_root(child, prefix, cls, outer):
                 return True   # if / try / except / with / for / match bodies
         return False
 
