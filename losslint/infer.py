@@ -212,26 +212,31 @@ class FunctionAnalyzer:
     def branches(self, blocks) -> None:
         """Run each block from the same state; afterwards each variable is the join of the
         blocks that fall through (a block that returns or raises does not reach what follows)."""
-        start = dict(self.env)
-        ends = []
+        start, start_attrs = dict(self.env), dict(self.self_attrs)
+        ends, attr_ends = [], []
         for block in blocks:
             self.env = dict(start)
+            self._reset_attrs(start_attrs)
             self.dead = False
             self.run_block(block)
             if not self.dead:
                 ends.append(self.env)
+                attr_ends.append(dict(self.self_attrs))
         self.dead = not ends
         if not ends:
             self.env = start
+            self._reset_attrs(start_attrs)
             return
-        merged_env = {}
-        for name in set().union(*ends):
-            vals = [e.get(name, UNKNOWN) for e in ends]
-            v = vals[0]
-            for other in vals[1:]:
-                v = join(v, other)
-            merged_env[name] = v
-        self.env = merged_env
+        self.env = _joined(ends)
+        # ``self.dim = 1`` in one branch and ``-1`` in the other (a constructor flag): unknown,
+        # like a local variable, not whichever branch came last
+        self._reset_attrs(_joined(attr_ends))
+
+    def _reset_attrs(self, attrs: dict) -> None:
+        # in place: helpers called with ``self`` (``self._setup()``) share this dict
+        if attrs is not self.self_attrs:
+            self.self_attrs.clear()
+            self.self_attrs.update(attrs)
 
     def small(self, node) -> None:
         if isinstance(node, cst.Assign):
@@ -1808,3 +1813,14 @@ def module_globals(info, data_format: str | None) -> dict:
             continue
         analyzer.stmt(stmt)
     return analyzer.env
+
+
+def _joined(ends: list[dict]) -> dict:
+    """Each name's join over the branches that fall through (unset in one of them: unknown)."""
+    merged = {}
+    for name in set().union(*ends):
+        v = ends[0].get(name, UNKNOWN)
+        for other in ends[1:]:
+            v = join(v, other.get(name, UNKNOWN))
+        merged[name] = v
+    return merged
