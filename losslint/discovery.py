@@ -131,26 +131,36 @@ _COMMENT = re.compile(r"#[^\n]*")
 
 
 class _References:
-    """Whether a module calls (``name(``, ``self.name(``) or binds (``fn = name``) a name, read
-    from its text without comments. Only loss-like names are ever asked about, so each is
-    counted when asked (one regex per name, not a scan of every call of the module)."""
+    """Which names a module calls (``name(``, ``self.name(``) or binds (``fn = name``), from
+    one scan of its text without comments, made when a loss-like name is first asked about
+    (a module with none never pays for it)."""
 
     def __init__(self, text: str):
-        self.code = _COMMENT.sub("", text)
+        self.text = text
+        self.calls: dict[str, int] | None = None
 
-    def _count(self, pattern: str, flags: int = 0) -> int:
-        return len(re.findall(pattern, self.code, flags))
+    def _scan(self) -> None:
+        code = _COMMENT.sub("", self.text)
+        self.calls = {}
+        for m in re.finditer(r"(?<![\w.'\"])(\w+)\s*\(", code):
+            self.calls[m.group(1)] = self.calls.get(m.group(1), 0) + 1
+        self.defs: dict[str, int] = {}
+        for m in re.finditer(r"\bdef\s+(\w+)\s*\(", code):
+            self.defs[m.group(1)] = self.defs.get(m.group(1), 0) + 1
+        self.method_calls = set(re.findall(r"\b(?:self|cls)\.(\w+)\s*\(", code))
+        self.bound = set(re.findall(r"=\s*(\w+)\s*$", code, re.M))
+        self.bound_methods = set(re.findall(r"=\s*(?:self|cls)\.(\w+)\s*$", code, re.M))
 
     def helper(self, name: str, method: bool) -> bool:
         """Called there, or bound to a variable: analysed with its callers' layouts. Passed
         as a value (``LossFunctionWrapper(mean_squared_error)``) it stays an entry point:
         the framework calls it with the model's tensors."""
-        n = re.escape(name)
+        if self.calls is None:
+            self._scan()
         if method:
-            return bool(self._count(rf"\b(?:self|cls)\.{n}\s*\(") or self._count(rf"=\s*(?:self|cls)\.{n}\s*$", re.M))
+            return name in self.method_calls or name in self.bound_methods
         # "def name(" matches the call pattern too: calls beyond the definitions
-        calls = self._count(rf"(?<![\w.'\"]){n}\s*\(")
-        return calls > self._count(rf"\bdef\s+{n}\s*\(") or bool(self._count(rf"=\s*{n}\s*$", re.M))
+        return self.calls.get(name, 0) > self.defs.get(name, 0) or name in self.bound
 
 
 def find_losses(module: cst.Module, aliases: dict[str, str], config, module_name: str,
