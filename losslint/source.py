@@ -272,6 +272,27 @@ def _line_offsets(src: Source) -> list[int]:
     return offsets
 
 
+def _no_validation(self) -> None:
+    pass
+
+
+def _parse_unvalidated(cst, text: str):
+    """``cst.parse_module`` without each node's ``_validate`` (a sixth of libcst's parse): the
+    native parser's output is valid by construction, and libcst's own comment on
+    ``CSTNode.__post_init__`` says so. Only for the parse; nodes built anywhere else (fixes) are
+    validated as usual. (The language server analyses on one thread, so no other code runs
+    while the hook is off.)"""
+    base = cst.CSTNode
+    if base.__dict__.get("__post_init__") is None:   # a libcst without the hook: parse as is
+        return cst.parse_module(text)
+    saved = base.__dict__["__post_init__"]
+    base.__post_init__ = _no_validation
+    try:
+        return cst.parse_module(text)
+    finally:
+        base.__post_init__ = saved
+
+
 def _parse_chunk(src: Source, chunk, used: set[str]):
     """(statements, (indent, newline)) of one chunk. The text is parsed after a
     ``pass`` line, so that comments above the first statement stay its ``leading_lines``
@@ -285,7 +306,7 @@ def _parse_chunk(src: Source, chunk, used: set[str]):
             used.add(text)   # the same text twice in one module: distinct nodes for each
             return hit
     try:
-        module = cst.parse_module("pass\n" + text)
+        module = _parse_unvalidated(cst, "pass\n" + text)
     except cst.ParserSyntaxError as exc:
         msg = str(exc.message) if hasattr(exc, "message") else str(exc).splitlines()[0]
         raise _ll001(src.path, chunk.first + exc.raw_line - 2, exc.raw_column + 1, f"cannot parse: {msg}")

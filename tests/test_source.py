@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import codecs
 import os
+from pathlib import Path
 
 import pytest
 
@@ -252,3 +253,29 @@ def test_every_broken_file_is_reported_and_the_run_goes_on(run, tmp_path):
         "i_dangling.py:1:1: LL001 cannot read: No such file or directory\n"
         "pkg/h_indent.py:2:4: LL001 cannot parse: unexpected indent\n"
     )
+
+
+# source._parse_unvalidated turns libcst's per-node validation off for the parse only.
+FIXTURES = sorted((Path(__file__).resolve().parent.parent / "fixtures").rglob("*.py"))
+
+
+@pytest.mark.parametrize("path", FIXTURES[::3], ids=lambda p: p.parent.name + "/" + p.name)
+def test_unvalidated_parse_gives_the_same_tree(path):
+    import libcst as cst
+
+    text = path.read_text(encoding="utf-8")
+    assert source._parse_unvalidated(cst, text).deep_equals(cst.parse_module(text))
+
+
+def test_validation_is_back_after_the_parse():
+    import libcst as cst
+
+    with pytest.raises(cst.ParserSyntaxError):
+        source._parse_unvalidated(cst, "def f(:\n")
+    for text in ("x = 1\n", "y = (\n"):
+        try:
+            source._parse_unvalidated(cst, text)
+        except cst.ParserSyntaxError:
+            pass
+        with pytest.raises(cst.CSTValidationError):   # a node built by hand is still checked
+            cst.Name("not a name")
