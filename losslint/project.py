@@ -86,6 +86,7 @@ class Project:
         self.prune = prune   # False: other modules are parsed whole (the reference for tests)
         self.modules: dict[str, ModuleInfo | None] = {}
         self.max_modules = max_modules
+        self._paths: dict[str, Path | None] = {}
 
     def add(self, name: str, path: str, module: cst.Module, src=None) -> ModuleInfo:
         info = ModuleInfo(self, name, path, module, src)
@@ -93,11 +94,17 @@ class Project:
         return info
 
     def _path_for(self, name: str) -> Path | None:
-        rel = Path(*name.split("."))
-        for base in (self.root, self.root / "src"):
-            for candidate in (base / rel.with_suffix(".py"), base / rel / "__init__.py"):
-                if candidate.is_file():
-                    return candidate
+        if name not in self._paths:   # (lookups try every prefix of every dotted name)
+            self._paths[name] = self._find(name)
+        return self._paths[name]
+
+    def _find(self, name: str) -> Path | None:
+        rel = os.path.join(*name.split("."))
+        root = str(self.root)
+        for base in (root, os.path.join(root, "src")):
+            for candidate in (os.path.join(base, rel + ".py"), os.path.join(base, rel, "__init__.py")):
+                if os.path.isfile(candidate):
+                    return Path(candidate)
         return None
 
     def load(self, name: str) -> ModuleInfo | None:
