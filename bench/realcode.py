@@ -220,7 +220,10 @@ def main(argv: list[str] | None = None) -> int:
             # in other modules): put a copy at the corpus root, where a user's pyproject.toml is.
             at_root = root / f".losslint-realcode-{variant}.toml"
             at_root.write_text(cfg.read_text())
-            row[variant] = run_losslint(root, paths, at_root, out)
+            try:
+                row[variant] = run_losslint(root, paths, at_root, out)
+            finally:   # leave the downloaded corpus as it was
+                at_root.unlink(missing_ok=True)
             print(f"{name:28s} {variant:10s} {by_code(row[variant]):40s} {row[variant]['wall_s']:7.1f}s"
                   + (f"  ({len(row[variant]['internal_errors'])} internal errors)" if row[variant]["internal_errors"] else ""),
                   flush=True)
