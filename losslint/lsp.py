@@ -599,12 +599,12 @@ class LosslintServer(LanguageServer):
 
     # -- hover ---------------------------------------------------------------------------
 
-    def hover_items(self, snap: Snapshot) -> list:
-        from .hover import hover_items, items_from_record
+    def hover_items(self, snap: Snapshot):
+        from .hover import HoverIndex, hover_items
 
         result = self.results.get(snap.uri)
         if result is not None and result.version == snap.version and result.record is not None:
-            return items_from_record(result.source, result.record)   # the diagnostics pass's
+            return HoverIndex(result.source, result.record)   # the diagnostics pass's, placed lazily
         return hover_items(snap.name, snap.text, self.config_for(snap))
 
     async def hover(self, params: types.HoverParams) -> types.Hover | None:
@@ -618,10 +618,10 @@ class LosslintServer(LanguageServer):
         if where is None:
             return None
         cached = self.hovers.get(uri)
+        loop = asyncio.get_running_loop()
         if cached is not None and cached[0] == snap.version:
             items = cached[1]
         else:
-            loop = asyncio.get_running_loop()
             try:
                 items = await loop.run_in_executor(self.executor, self.hover_items, snap)
             except ConfigError as exc:
@@ -630,7 +630,8 @@ class LosslintServer(LanguageServer):
             current = self.open_document(uri)
             if current is not None and current.version == snap.version:
                 self.hovers[uri] = (snap.version, items)
-        item = hover_at(items, *where)
+        # (placing items generates code from the parsed trees: on the analysis thread)
+        item = await loop.run_in_executor(self.executor, hover_at, items, *where)
         if item is None:
             return None
         return types.Hover(

@@ -145,8 +145,8 @@ def positions_of(module: cst.Module, nodes, places: list | None = None, memo: di
 
 
 def statement_lines(module: cst.Module, places: list) -> dict:
-    """id(statement) -> (its first line, the indentation tokens of its blocks, its Place) for
-    every statement at any depth, from a walk of the two trees' statement lists side by side
+    """id(statement) -> (its first line, the indentation tokens of its blocks, its Place, its
+    last line) for every statement at any depth, from a walk of the two trees' statement lists side by side
     (statements only: cheap). Where the two differ (an ``elif``, a match), that part is left
     out and positions_of is the fallback."""
     out: dict = {}
@@ -159,24 +159,29 @@ def statement_lines(module: cst.Module, places: list) -> dict:
 
 
 def _groups(ast_body) -> list[tuple[int, list]]:
-    groups: list[tuple[int, list]] = []
-    last_end = 0
+    return [(start, nodes) for start, _, nodes in _spans(ast_body)]
+
+
+def _spans(ast_body) -> list[tuple[int, int, list]]:
+    """(first line, last line, ast statements) of each libcst statement line of a body."""
+    groups: list[tuple[int, int, list]] = []
     for m in ast_body:
         start = min([d.lineno for d in getattr(m, "decorator_list", ())] + [m.lineno])
-        if groups and start <= last_end:
-            groups[-1][1].append(m)
+        end = m.end_lineno or m.lineno
+        if groups and start <= groups[-1][1]:
+            first, last, nodes = groups[-1]
+            groups[-1] = (first, max(last, end), nodes + [m])
         else:
-            groups.append((start, [m]))
-        last_end = max(last_end, m.end_lineno or m.lineno)
+            groups.append((start, end, [m]))
     return groups
 
 
 def _pair(cst_body, ast_body, indent: list[str], place: Place, out: dict) -> None:
-    groups = _groups(ast_body)
+    groups = _spans(ast_body)
     if len(groups) != len(cst_body):
         return
-    for c, (line, nodes) in zip(cst_body, groups):
-        out[id(c)] = (line, tuple(indent), place)
+    for c, (line, end, nodes) in zip(cst_body, groups):
+        out[id(c)] = (line, tuple(indent), place, end)
         if len(nodes) != 1 or not isinstance(c, cst.BaseCompoundStatement):
             continue
         a = nodes[0]
@@ -227,7 +232,7 @@ def positions_in_statements(groups, lines: dict) -> dict:
         where = lines.get(id(stmt))
         if where is None:
             continue
-        line, indent, place = where
+        line, indent, place, _ = where
         _generate(stmt, line, list(indent), place, {id(n) for n in nodes}, found)
     return found
 

@@ -165,3 +165,31 @@ def test_hover_positions_from_statements_equal_the_slow_way(path):
     slow = items_from_record(src, {k: (n, i, v, None) for k, (n, i, v, _) in record.items()})
     assert [(i.line, i.column, i.end_line, i.end_column, i.text) for i in fast] == \
            [(i.line, i.column, i.end_line, i.end_column, i.text) for i in slow]
+
+
+@pytest.mark.parametrize("path", sorted(FIXTURES.rglob("*.py"))[::2], ids=lambda p: str(p.relative_to(FIXTURES)))
+def test_lazy_hover_answers_like_every_item_placed(path):
+    """The language server's HoverIndex places only the statements around the hovered line;
+    at every position where an item starts, ends or lies (and on lines with none), it answers
+    what hover_at over every item placed the slow way answers, whether it is the index's
+    first question or a later one."""
+    from losslint.hover import HoverIndex, hover_at
+
+    text = path.read_text(encoding="utf-8")
+    cfg = ConfigResolver(None, cli_overrides(type("A", (), {"layout": "N C H W", "target_layout": None,
+                                                         "select": None, "ignore": None, "extend_select": None})())
+                         ).for_path(path)
+    record: dict = {}
+    _, src = analyse(str(path), cfg, text.encode("utf-8"), Options(), record=record)
+    slow = items_from_record(src, {k: (n, i, v, None) for k, (n, i, v, _) in record.items()})
+    points = {(1, 1), (len(text.splitlines()), 1)}
+    for i in slow:
+        points |= {(i.line, i.column), (i.end_line, max(i.end_column - 1, 1)), (i.line, i.column + 1),
+                   (i.line + 1, 1), (i.end_line, i.end_column)}
+    shared = HoverIndex(src, record)
+    for n, (line, column) in enumerate(sorted(points)):
+        want = hover_at(slow, line, column)
+        for index in ([shared, HoverIndex(src, record)] if n % 7 == 0 else [shared]):
+            got = index.at(line, column)
+            assert (got and (got.line, got.column, got.end_line, got.end_column, got.text)) == \
+                   (want and (want.line, want.column, want.end_line, want.end_column, want.text)), (line, column)
