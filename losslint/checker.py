@@ -136,12 +136,17 @@ def analyse(path: str, cfg: Config, data: bytes | None = None, options: Options 
             # than libcst to tell a syntax error.
             _syntax_check(path, src.text)
             return [], src
+        previous = getattr(memo, "tree", None)
+        if previous is not None:   # the language server: re-parse only the changed lines
+            source.reuse_tree(src, *previous)
         if options.prefilter:
             from .engine import module_name_for
 
             module = source.parse_for_losses(src, cfg, module_name_for(path, cfg.root))
         else:
             module = source.parse(src)
+        if memo is not None:
+            memo.tree = (src.lines, src.tree)
     except source.SourceError as err:
         return ([err.finding] if "LL001" in enabled else []), src
     if not (enabled - {"LL001"}):

@@ -104,6 +104,7 @@ class Memo:
         self.losses: dict = {}
         self.positions: dict = {}     # id(node) -> (node, id(top-level statement), relative range)
         self.deps: dict = {}          # other modules read -> their stamp (a change clears it all)
+        self.tree = None              # (lines, CPython ast) of the last text that parsed
 
 
 def _loss_key(src, loss, stamp) -> tuple | None:

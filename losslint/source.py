@@ -140,6 +140,58 @@ def syntax_tree(src: Source):
     return src.tree
 
 
+def reuse_tree(src: Source, old_lines: list[str], old_tree) -> bool:
+    """The language server's ``ast`` for an edit that keeps the number of lines (typing within
+    lines): the top-level statements before and after the changed lines are the previous tree's,
+    and only the lines between them are parsed. Sets ``src.tree``; False (nothing set, the full
+    parse follows) when the line count changed, the changed part does not parse on its own
+    (an error, or a construct reaching across it: the full parse decides) or a backslash joins
+    it to a line outside it. (Both parses read the decoded text, so a coding cookie means
+    nothing to either; a misplaced ``__future__`` import is the compiler's error, not the
+    parser's.) tests/test_source.py checks thousands of random edits against the full parse."""
+    lines = src.lines
+    if old_tree is None or len(old_lines) != len(lines) or not isinstance(old_tree, ast.Module):
+        return False
+    n = len(lines)
+    first = 0
+    while first < n and lines[first] == old_lines[first]:
+        first += 1
+    if first == n:
+        src.tree = old_tree
+        return True
+    last = n - 1
+    while last > first and lines[last] == old_lines[last]:
+        last -= 1
+    first_line, last_line = first + 1, last + 1   # 1-based, the changed lines
+    before, after = [], []
+    for stmt in old_tree.body:
+        start = min([d.lineno for d in getattr(stmt, "decorator_list", ())] + [stmt.lineno])
+        end = stmt.end_lineno or stmt.lineno
+        if end < first_line:
+            before.append(stmt)
+        elif start > last_line:
+            after.append(stmt)
+    region_first = (before[-1].end_lineno or before[-1].lineno) + 1 if before else 1
+    region_last = (min([d.lineno for d in getattr(after[0], "decorator_list", ())] + [after[0].lineno]) - 1
+                   if after else n)
+    offsets = _line_offsets(src)
+    a = offsets[region_first - 1]
+    b = offsets[region_last] if region_last < len(offsets) else len(src.text)
+    text = src.text[a:b]
+    if text.rstrip("\r\n").endswith("\\") or (
+            region_first > 1 and lines[region_first - 2].rstrip().endswith("\\")):
+        return False   # (a backslash at either edge joins a line the other parse does not see)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            region = ast.parse(text)
+    except Exception:   # SyntaxError, ValueError, RecursionError, MemoryError: the full parse reports
+        return False
+    ast.increment_lineno(region, region_first - 1)
+    src.tree = ast.Module(body=before + region.body + after, type_ignores=[])
+    return True
+
+
 def check_syntax(src: Source) -> None:
     """LL001 or nothing, for a file no loss code is in. ``compile`` to bytecode skips building
     the Python objects of the tree and costs about a fifth less than ``ast.parse``; what it

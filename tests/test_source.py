@@ -279,3 +279,80 @@ def test_validation_is_back_after_the_parse():
             pass
         with pytest.raises(cst.CSTValidationError):   # a node built by hand is still checked
             cst.Name("not a name")
+
+
+# source.reuse_tree: the language server's ast for an edit that keeps the line count.
+_LINE_EDITS = [
+    lambda ln: ln.replace("-1", "-2"), lambda ln: ln + " ", lambda ln: ln[:-1], lambda ln: "    " + ln,
+    lambda ln: "    x = 1", lambda ln: "x = (", lambda ln: '"""', lambda ln: "@decorator",
+    lambda ln: "from __future__ import annotations", lambda ln: "def g():", lambda ln: ln + " \\",
+    lambda ln: "# " + ln, lambda ln: "", lambda ln: "y = 2", lambda ln: ln.lstrip(), lambda ln: "else:",
+    lambda ln: ln + "(", lambda ln: ln + ")", lambda ln: ln.replace(" ", "\t", 1), lambda ln: "'''" + ln,
+    lambda ln: ln + "  # \\", lambda ln: "\t" + ln, lambda ln: "  " + ln, lambda ln: "except ValueError:",
+]
+
+
+def _tree_or_error(text: str):
+    import ast
+    import warnings
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")   # (edits make invalid escapes and the like)
+            return ast.dump(ast.parse(text), include_attributes=True)
+    except (SyntaxError, ValueError):
+        return None
+
+
+@pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.parent.name + "/" + p.name)
+def test_reused_tree_equals_a_full_parse(path):
+    """Random edits within lines, one after the other (each reusing the tree of the last text
+    that parsed, as the language server does): the tree is the full parse's, line numbers
+    included, and when the full parse fails no tree is made."""
+    import ast
+    import random
+
+    rnd = random.Random(path.name)
+    text = path.read_text(encoding="utf-8")
+    last = source.read(str(path), text.encode("utf-8"))
+    source.syntax_tree(last)
+    reused = 0
+    for _ in range(100):
+        lines = text.split("\n")
+        i = rnd.randrange(len(lines))
+        span = rnd.choice([1, 1, 1, 2, 3])
+        for k in range(i, min(i + span, len(lines))):
+            lines[k] = rnd.choice(_LINE_EDITS)(lines[k])
+        new_text = "\n".join(lines)
+        src = source.read(str(path), new_text.encode("utf-8"))
+        want = _tree_or_error(new_text)
+        if source.reuse_tree(src, last.lines, last.tree):
+            reused += 1
+            assert want is not None and ast.dump(src.tree, include_attributes=True) == want
+        if want is not None:   # the next edit starts from this text
+            text, last = new_text, src
+            source.syntax_tree(last)
+    assert reused >= 5
+
+
+@pytest.mark.parametrize("old, new", [
+    ("x = 1\ny = 2\nz = 3\n", "x = 1\ny = 2 \\\nz = 3\n"),           # a backslash joins the next statement
+    ("x = 1\nw = 0 \\\n\nz = 3\n", "x = 1\nw = 0 \\\ny = 2\nz = 3\n"),   # ... or the line before
+    ("x = 1\ny = 2\n", "x = 1\nfrom __future__ import annotations\n"),
+    ("def f():\n    pass\ny = 2\n", "def f():\n    pass\n    y = 2\n"),   # the line joins the def
+    ("if a:\n    pass\ny = 2\n", "if a:\n    pass\nelse:\n"),
+])
+def test_reuse_leaves_edges_to_the_full_parse(old, new):
+    import ast
+
+    try:
+        ast.parse(old)
+    except SyntaxError:
+        pytest.skip("the old text must parse")
+    before = source.read("m.py", old.encode())
+    source.syntax_tree(before)
+    after = source.read("m.py", new.encode())
+    if source.reuse_tree(after, before.lines, before.tree):
+        assert ast.dump(after.tree, include_attributes=True) == _tree_or_error(new)
+    else:
+        assert after.tree is None
