@@ -184,10 +184,10 @@ def reuse_tree(src: Source, old_lines: list[str], old_tree) -> bool:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            region = ast.parse(text)
+            # empty lines in front give the nodes their line numbers (no walk to shift them)
+            region = ast.parse("\n" * (region_first - 1) + text)
     except Exception:   # SyntaxError, ValueError, RecursionError, MemoryError: the full parse reports
         return False
-    ast.increment_lineno(region, region_first - 1)
     src.tree = ast.Module(body=before + region.body + after, type_ignores=[])
     return True
 
