@@ -76,6 +76,9 @@ class Place:
     col: int = 0          # a statement parsed alone from inside a function starts there
 
 
+_BODY = "body"   # the memo's entry for the statements of the last module it placed
+
+
 def positions_of(module: cst.Module, nodes, places: list | None = None, memo: dict | None = None) -> dict:
     """node -> CodeRange (1-based lines, 0-based columns) for the given nodes.
 
@@ -92,6 +95,7 @@ def positions_of(module: cst.Module, nodes, places: list | None = None, memo: di
     if not wanted:
         return {}
     found: dict = {}
+    previous: tuple = ()
     if memo is not None and places is not None and len(places) == len(module.body):
         lines = {id(stmt): (place.line if isinstance(place, Place) else place)
                  for stmt, place in zip(module.body, places)}
@@ -103,8 +107,10 @@ def positions_of(module: cst.Module, nodes, places: list | None = None, memo: di
                 found[n] = CodeRange(CodePosition(r.start.line + delta, r.start.column),
                                      CodePosition(r.end.line + delta, r.end.column))
                 wanted.discard(id(n))
-        for key in [k for k, v in memo.items() if v[1] not in lines]:
+        for key in [k for k, v in memo.items() if k != _BODY and v[1] not in lines]:
             del memo[key]   # statements gone or changed
+        previous = memo.get(_BODY, ())
+        memo[_BODY] = tuple(module.body)   # (the statements themselves: their ids stay theirs)
         if not wanted:
             return found
     if places is None or len(places) != len(module.body):
@@ -113,9 +119,11 @@ def positions_of(module: cst.Module, nodes, places: list | None = None, memo: di
         module._codegen(state)
         return {n: r for n, r in state.computed.items() if id(n) in wanted}
     order = list(zip(module.body, places))
-    if memo:   # statements whose ranges were never computed first: a new node is most likely there
-        known = {v[1] for v in memo.values()}
-        order.sort(key=lambda sp: id(sp[0]) in known)
+    if memo:   # statements new in this version first (an edit re-parsed them: a new node is
+        # there), then those whose ranges were never computed
+        known = {v[1] for k, v in memo.items() if k != _BODY}
+        before = {id(stmt) for stmt in previous}
+        order.sort(key=lambda sp: (id(sp[0]) in before, id(sp[0]) in known))
     remaining = set(wanted)
     for stmt, place in order:
         if not remaining:
