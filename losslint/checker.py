@@ -25,7 +25,9 @@ from .rules import enabled_codes
 # (``ast`` still checks its syntax for LL001). Helper modules a loss reaches are parsed lazily
 # by project.py, whatever the filter says. tests/test_prefilter.py checks that the filter never
 # hides a finding.
-_NAMES = re.compile(r"(?:def|class)\s+(\w+)")   # no \b: it makes the scan 3x slower; a superset is safe
+# No \b (it made the scan 3x slower); the name is read by a lookahead, so that "@dataclass\n
+# class FocalLoss" or a comment ending in "subclass" does not swallow the name that follows.
+_NAMES = re.compile(r"(?:def|class)\s+(?=(\w+))")
 _LOSS_BASE = re.compile(r"class\s+\w+\s*\([^)]*\bLoss\b|#\s*losslint:")
 _DEF = re.compile(r"def\s+\w+\s*\(([^)]{0,400})\)")
 _PRED = re.compile(r"\b(?:y_pred|preds?|predictions?|outputs?|logits|inputs?|y_hat|probs|scores)\b")
