@@ -163,17 +163,19 @@ def reuse_tree(src: Source, old_lines: list[str], old_tree) -> bool:
     while last > first and lines[last] == old_lines[last]:
         last -= 1
     first_line, last_line = first + 1, last + 1   # 1-based, the changed lines
-    before, after = [], []
-    for stmt in old_tree.body:
-        start = min([d.lineno for d in getattr(stmt, "decorator_list", ())] + [stmt.lineno])
-        end = stmt.end_lineno or stmt.lineno
-        if end < first_line:
-            before.append(stmt)
-        elif start > last_line:
-            after.append(stmt)
-    region_first = (before[-1].end_lineno or before[-1].lineno) + 1 if before else 1
-    region_last = (min([d.lineno for d in getattr(after[0], "decorator_list", ())] + [after[0].lineno]) - 1
-                   if after else n)
+    body = old_tree.body
+    spans = [(min([d.lineno for d in getattr(st, "decorator_list", ())] + [st.lineno]), st.end_lineno or st.lineno)
+             for st in body]
+    k_before = sum(1 for _, end in spans if end < first_line)      # body[:k_before] kept
+    k_after = sum(1 for start, _ in spans if start > last_line)    # body[len - k_after:] kept
+    # statements sharing a line (``x = 1; y = (2,``) go with the neighbour the region takes
+    while k_before and k_before < len(body) and spans[k_before][0] <= spans[k_before - 1][1]:
+        k_before -= 1
+    while k_after and len(body) - k_after - 1 >= 0 and spans[len(body) - k_after - 1][1] >= spans[len(body) - k_after][0]:
+        k_after -= 1
+    before, after = body[:k_before], body[len(body) - k_after:]
+    region_first = spans[k_before - 1][1] + 1 if before else 1
+    region_last = spans[len(body) - k_after][0] - 1 if after else n
     offsets = _line_offsets(src)
     a = offsets[region_first - 1]
     b = offsets[region_last] if region_last < len(offsets) else len(src.text)

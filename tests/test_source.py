@@ -341,6 +341,11 @@ def test_reused_tree_equals_a_full_parse(path):
     ("x = 1\ny = 2\n", "x = 1\nfrom __future__ import annotations\n"),
     ("def f():\n    pass\ny = 2\n", "def f():\n    pass\n    y = 2\n"),   # the line joins the def
     ("if a:\n    pass\ny = 2\n", "if a:\n    pass\nelse:\n"),
+    # statements sharing a line go with the neighbour the re-parsed part takes (found in review)
+    ("a = (1,\n2); b = 3\n", "a = 9\n2); b = 3\n"),
+    ("x = 1; y = (2,\n3)\n", "x = 1; y = (2,\n3\n"),
+    ('x = 1; y = """a\nb"""\n', 'x = 1; y = """a\n"""#"""\n'),
+    ('a = """x\ny"""; b = 1\n', 'a = 5 #\ny"""; b = 1\n'),
 ])
 def test_reuse_leaves_edges_to_the_full_parse(old, new):
     import ast
