@@ -189,8 +189,7 @@ def analyse_module(module: cst.Module, src, cfg: Config, enabled: set[str], expl
         analyzer = FunctionAnalyzer(ctx, env, per_sample, class_axis, self_attrs,
                                     data_format=data_format, self_class=self_class)
         analyzer.pred_layout = pred_layout
-        body = loss.node.body
-        analyzer.run_block(body.body if isinstance(body, cst.IndentedBlock) else [body])
+        analyzer.run_body(loss.node)
         analyzer.finish()
         if key is not None:
             kept[key] = (run.candidates[mark:], run.sites_ok - sites,

@@ -114,6 +114,20 @@ class FunctionAnalyzer:
                 return
             self.stmt(stmt)
 
+    def run_body(self, fn: cst.FunctionDef) -> None:
+        """A function's body. One written on the ``def`` line belongs to the def statement:
+        what it records is placed from there (positions.py, hover.HoverIndex)."""
+        body = fn.body
+        if isinstance(body, cst.IndentedBlock):
+            self.run_block(body.body)
+            return
+        run = self.ctx.run
+        previous, run.current = run.current, fn
+        try:
+            self.run_block([body])
+        finally:
+            run.current = previous
+
     def stmt(self, node) -> None:
         run = self.ctx.run
         if isinstance(node, cst.BaseSmallStatement) or isinstance(node, cst.SimpleStatementSuite):
@@ -1516,8 +1530,7 @@ class FunctionAnalyzer:
             helper = FunctionAnalyzer(ctx, env, self.per_sample or self.saw_per_sample, self.class_axis, self.self_attrs if func.bound else {},
                                       data_format=self.data_format, self_class=func.cls if func.bound else None)
             helper.pred_layout = self.pred_layout
-            body = fn.body
-            helper.run_block(body.body if isinstance(body, cst.IndentedBlock) else [body])
+            helper.run_body(fn)
             helper.finish()
         finally:
             run.stack.discard(id(fn))
