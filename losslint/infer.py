@@ -243,8 +243,10 @@ class FunctionAnalyzer:
             return
         self.env = _joined(ends)
         # ``self.dim = 1`` in one branch and ``-1`` in the other (a constructor flag): unknown,
-        # like a local variable, not whichever branch came last
-        self._reset_attrs(_joined(attr_ends))
+        # like a local variable, not whichever branch came last. An attribute that a branch
+        # leaves unset (and was not set before) is joined over the branches that set it: read
+        # after a path that skipped it, it would raise.
+        self._reset_attrs(_joined(attr_ends, only_set=True))
 
     def _reset_attrs(self, attrs: dict) -> None:
         # in place: helpers called with ``self`` (``self._setup()``) share this dict
@@ -1828,12 +1830,14 @@ def module_globals(info, data_format: str | None) -> dict:
     return analyzer.env
 
 
-def _joined(ends: list[dict]) -> dict:
-    """Each name's join over the branches that fall through (unset in one of them: unknown)."""
+def _joined(ends: list[dict], only_set: bool = False) -> dict:
+    """Each name's join over the branches that fall through (unset in one of them: unknown, or
+    with ``only_set`` the join of the branches that set it)."""
     merged = {}
     for name in set().union(*ends):
-        v = ends[0].get(name, UNKNOWN)
-        for other in ends[1:]:
-            v = join(v, other.get(name, UNKNOWN))
+        values = [e[name] for e in ends if name in e] if only_set else [e.get(name, UNKNOWN) for e in ends]
+        v = values[0]
+        for other in values[1:]:
+            v = join(v, other)
         merged[name] = v
     return merged
