@@ -8,6 +8,7 @@ import os
 import stat
 import io
 import re
+import threading
 import tokenize
 import warnings
 from collections import OrderedDict
@@ -330,21 +331,33 @@ def _no_validation(self) -> None:
     pass
 
 
+_HOOK_LOCK = threading.Lock()
+_hook = {"users": 0, "saved": None}
+
+
 def _parse_unvalidated(cst, text: str):
     """``cst.parse_module`` without each node's ``_validate`` (a sixth of libcst's parse): the
-    native parser's output is valid by construction, and libcst's own comment on
-    ``CSTNode.__post_init__`` says so. Only for the parse; nodes built anywhere else (fixes) are
-    validated as usual. (The language server analyses on one thread, so no other code runs
-    while the hook is off.)"""
+    native parser's output is valid Python syntax, and libcst's own comment on
+    ``CSTNode.__post_init__`` says validating it at parse time is redundant. Only for the parse:
+    the hook is back once no parse is running (a counter under a lock, for callers on several
+    threads; the language server analyses on one). While it is off, nodes built on another
+    thread are not validated either."""
     base = cst.CSTNode
-    if base.__dict__.get("__post_init__") is None:   # a libcst without the hook: parse as is
-        return cst.parse_module(text)
-    saved = base.__dict__["__post_init__"]
-    base.__post_init__ = _no_validation
+    with _HOOK_LOCK:
+        if _hook["users"] == 0:
+            saved = base.__dict__.get("__post_init__")
+            if saved is None:   # a libcst without the hook: parse as is
+                return cst.parse_module(text)
+            _hook["saved"] = saved
+            base.__post_init__ = _no_validation
+        _hook["users"] += 1
     try:
         return cst.parse_module(text)
     finally:
-        base.__post_init__ = saved
+        with _HOOK_LOCK:
+            _hook["users"] -= 1
+            if _hook["users"] == 0:
+                base.__post_init__ = _hook["saved"]
 
 
 def _parse_chunk(src: Source, chunk, used: set[str]):

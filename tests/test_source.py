@@ -361,3 +361,30 @@ def test_reuse_leaves_edges_to_the_full_parse(old, new):
         assert ast.dump(after.tree, include_attributes=True) == _tree_or_error(new)
     else:
         assert after.tree is None
+
+
+def test_validation_is_back_after_parses_on_several_threads():
+    """Found in review: two threads parsing at once could save the switched-off hook and
+    'restore' it, leaving validation off for the process."""
+    import threading
+
+    import libcst as cst
+
+    text = (Path(__file__).resolve().parent.parent / "losslint" / "infer.py").read_text(encoding="utf-8")
+    original = cst.CSTNode.__dict__["__post_init__"]
+    threads = [threading.Thread(target=lambda: [source._parse_unvalidated(cst, text) for _ in range(3)])
+               for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert cst.CSTNode.__dict__["__post_init__"] is original
+    with pytest.raises(cst.CSTValidationError):
+        cst.Name("not a name")
+
+
+def test_valid_python_that_libcst_would_not_validate_is_analysed():
+    """``1is.0`` is valid Python that libcst's validation rejects; parsed without it, the file
+    is analysed instead of getting an LL001."""
+    data = b"def mse(y_true, y_pred):\n    return y_pred.mean(axis=-1) if 1is.0 else 0\n"
+    assert ll001("m.py", data) == []
