@@ -17,6 +17,8 @@ import libcst as cst
 from libcst._nodes.internal import CodegenState
 from libcst._position import CodePosition, CodeRange
 
+from .pruning import first_line
+
 
 @dataclass(frozen=False)
 class _TargetedState(CodegenState):
@@ -174,7 +176,7 @@ def _spans(ast_body) -> list[tuple[int, int, list]]:
     """(first line, last line, ast statements) of each libcst statement line of a body."""
     groups: list[tuple[int, int, list]] = []
     for m in ast_body:
-        start = min([d.lineno for d in getattr(m, "decorator_list", ())] + [m.lineno])
+        start = first_line(m)
         end = m.end_lineno or m.lineno
         if groups and start <= groups[-1][1]:
             first, last, nodes = groups[-1]

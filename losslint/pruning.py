@@ -105,14 +105,14 @@ class Chunk:
                 spans, line = [], self.first
                 for k, m in enumerate(self.cls.body):
                     if isinstance(m, _DEFS):
-                        start = min([d.lineno for d in m.decorator_list] + [m.lineno])
+                        start = first_line(m)
                         spans.append("\n".join(lines[line - 1: start - 1]))
                         line = (m.end_lineno or m.lineno) + 1
                 spans.append("\n".join(lines[line - 1: self.end]))
                 text = "\n".join(spans)
             else:
                 m = self.cls.body[part]
-                start = min([d.lineno for d in m.decorator_list] + [m.lineno])
+                start = first_line(m)
                 text = "\n".join(lines[start - 1: m.end_lineno or m.lineno])
             self._uses[part] = _identifiers(text)
         return self._uses[part]
@@ -125,14 +125,18 @@ class Chunk:
         return None if self.members is None else frozenset(self.members)
 
 
+def first_line(stmt: ast.stmt) -> int:
+    """An ast statement's first line, its decorators included."""
+    return min([d.lineno for d in getattr(stmt, "decorator_list", ())] + [stmt.lineno])
+
+
 def chunks_of(tree: ast.Module, lines: list[str]) -> list[Chunk]:
     """A chunk's text starts at its first token, or on the line above when that line holds a
     ``# losslint:`` pragma: the comment and blank lines between statements belong to no chunk,
     so editing them changes no chunk (the language server re-parses changed chunks only)."""
     out: list[Chunk] = []
     for node in tree.body:
-        decorators = getattr(node, "decorator_list", None) or ()
-        start = min([d.lineno for d in decorators] + [node.lineno])
+        start = first_line(node)
         end = getattr(node, "end_lineno", None) or node.lineno
         if out and start <= out[-1].end:
             out[-1].nodes.append(node)
@@ -497,7 +501,7 @@ def loss_roots(pruner: Pruner, tree: ast.Module, lines: list[str], cfg, module_n
         for k, m in enumerate(cls.body):
             if isinstance(m, _DEFS):
                 qual = cls.name + "." + m.name
-                start = min([d.lineno for d in m.decorator_list] + [m.lineno])
+                start = first_line(m)
                 text = text_of(start - 1, m.end_lineno or m.lineno)   # a pragma may sit on the line above
                 if ("losslint:" in text or is_root(m, qual, cls, None)
                         or holds_root(m, qual + ".<locals>.", None, m.name)):

@@ -163,12 +163,13 @@ def reuse_tree(src: Source, old_lines: list[str], old_tree) -> bool:
     last = n - 1
     while last > first and lines[last] == old_lines[last]:
         last -= 1
-    first_line, last_line = first + 1, last + 1   # 1-based, the changed lines
+    from .pruning import first_line
+
+    changed_first, changed_last = first + 1, last + 1   # 1-based
     body = old_tree.body
-    spans = [(min([d.lineno for d in getattr(st, "decorator_list", ())] + [st.lineno]), st.end_lineno or st.lineno)
-             for st in body]
-    k_before = sum(1 for _, end in spans if end < first_line)      # body[:k_before] kept
-    k_after = sum(1 for start, _ in spans if start > last_line)    # body[len - k_after:] kept
+    spans = [(first_line(st), st.end_lineno or st.lineno) for st in body]
+    k_before = sum(1 for _, end in spans if end < changed_first)      # body[:k_before] kept
+    k_after = sum(1 for start, _ in spans if start > changed_last)    # body[len - k_after:] kept
     # statements sharing a line (``x = 1; y = (2,``) go with the neighbour the region takes
     while k_before and k_before < len(body) and spans[k_before][0] <= spans[k_before - 1][1]:
         k_before -= 1
@@ -304,11 +305,13 @@ def _chunk_text(src: Source, chunk) -> str:
         return src.text[a:b] + "\n"
     if chunk.members is None:
         return span(chunk.first, chunk.end)
+    from .pruning import first_line
+
     parts, line = [], chunk.first
     for k, m in enumerate(chunk.cls.body):
         if k in chunk.members or not isinstance(m, (ast.FunctionDef, ast.AsyncFunctionDef)):
             continue
-        start = min([d.lineno for d in m.decorator_list] + [m.lineno])
+        start = first_line(m)
         end = m.end_lineno or m.lineno
         parts.append(span(line, start - 1))
         first = src.lines[start - 1]
