@@ -17,7 +17,7 @@ import libcst as cst
 from libcst._nodes.internal import CodegenState
 from libcst._position import CodePosition, CodeRange
 
-from .pruning import first_line
+from .pruning import line_groups
 
 
 @dataclass(frozen=False)
@@ -156,9 +156,9 @@ def positions_of(module: cst.Module, nodes, places: list | None = None, memo: di
 
 def statement_lines(module: cst.Module, places: list) -> dict:
     """id(statement) -> (its first line, the indentation tokens of its blocks, its Place, its
-    last line) for every statement at any depth, from a walk of the two trees' statement lists side by side
-    (statements only: cheap). Where the two differ (an ``elif``, a match), that part is left
-    out and positions_of is the fallback."""
+    last line) for every statement at any depth, from a walk of the two trees' statement lists
+    side by side (statements only: cheap). Where the two differ (an ``elif``, a match), that
+    part is left out and positions_of is the fallback."""
     out: dict = {}
     if places is None or len(places) != len(module.body):
         return out
@@ -168,26 +168,8 @@ def statement_lines(module: cst.Module, places: list) -> dict:
     return out
 
 
-def _groups(ast_body) -> list[tuple[int, list]]:
-    return [(start, nodes) for start, _, nodes in _spans(ast_body)]
-
-
-def _spans(ast_body) -> list[tuple[int, int, list]]:
-    """(first line, last line, ast statements) of each libcst statement line of a body."""
-    groups: list[tuple[int, int, list]] = []
-    for m in ast_body:
-        start = first_line(m)
-        end = m.end_lineno or m.lineno
-        if groups and start <= groups[-1][1]:
-            first, last, nodes = groups[-1]
-            groups[-1] = (first, max(last, end), nodes + [m])
-        else:
-            groups.append((start, end, [m]))
-    return groups
-
-
 def _pair(cst_body, ast_body, indent: list[str], place: Place, out: dict) -> None:
-    groups = _spans(ast_body)
+    groups = line_groups(ast_body)   # (one per libcst statement line)
     if len(groups) != len(cst_body):
         return
     for c, (line, end, nodes) in zip(cst_body, groups):
@@ -265,7 +247,7 @@ def _member_lines(stmt, place: Place) -> list[int] | None:
         return None
     if len(place.nodes) != 1 or not isinstance(place.nodes[0], ast.ClassDef):
         return None
-    lines = [line for line, _ in _groups(place.nodes[0].body)]
+    lines = [line for line, _, _ in line_groups(place.nodes[0].body)]
     return lines if len(lines) == len(stmt.body.body) else None
 
 

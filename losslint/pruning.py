@@ -130,24 +130,32 @@ def first_line(stmt: ast.stmt) -> int:
     return min([d.lineno for d in getattr(stmt, "decorator_list", ())] + [stmt.lineno])
 
 
+def line_groups(body) -> list[tuple[int, int, list]]:
+    """(first line, last line, statements) of a body's statements, those sharing a line
+    (``x = 1; y = 2``, one libcst statement line) in one group."""
+    groups: list[tuple[int, int, list]] = []
+    for node in body:
+        start, end = first_line(node), node.end_lineno or node.lineno
+        if groups and start <= groups[-1][1]:
+            first, last, nodes = groups[-1]
+            groups[-1] = (first, max(last, end), nodes + [node])
+        else:
+            groups.append((start, end, [node]))
+    return groups
+
+
 def chunks_of(tree: ast.Module, lines: list[str]) -> list[Chunk]:
     """A chunk's text starts at its first token, or on the line above when that line holds a
     ``# losslint:`` pragma: the comment and blank lines between statements belong to no chunk,
     so editing them changes no chunk (the language server re-parses changed chunks only)."""
     out: list[Chunk] = []
-    for node in tree.body:
-        start = first_line(node)
-        end = getattr(node, "end_lineno", None) or node.lineno
-        if out and start <= out[-1].end:
-            out[-1].nodes.append(node)
-            out[-1].end = max(out[-1].end, end)
-            continue
+    for start, end, nodes in line_groups(tree.body):
         first = start
         if start >= 2 and (not out or out[-1].end < start - 1):
             above = lines[start - 2].lstrip() if start - 2 < len(lines) else ""
             if above.startswith("#") and "losslint:" in above:
                 first = start - 1
-        out.append(Chunk(first, start, end, [node]))
+        out.append(Chunk(first, start, end, nodes))
     return out
 
 

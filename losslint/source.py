@@ -163,21 +163,15 @@ def reuse_tree(src: Source, old_lines: list[str], old_tree) -> bool:
     last = n - 1
     while last > first and lines[last] == old_lines[last]:
         last -= 1
-    from .pruning import first_line
+    from .pruning import line_groups
 
     changed_first, changed_last = first + 1, last + 1   # 1-based
-    body = old_tree.body
-    spans = [(first_line(st), st.end_lineno or st.lineno) for st in body]
-    k_before = sum(1 for _, end in spans if end < changed_first)      # body[:k_before] kept
-    k_after = sum(1 for start, _ in spans if start > changed_last)    # body[len - k_after:] kept
-    # statements sharing a line (``x = 1; y = (2,``) go with the neighbour the region takes
-    while k_before and k_before < len(body) and spans[k_before][0] <= spans[k_before - 1][1]:
-        k_before -= 1
-    while k_after and len(body) - k_after - 1 >= 0 and spans[len(body) - k_after - 1][1] >= spans[len(body) - k_after][0]:
-        k_after -= 1
-    before, after = body[:k_before], body[len(body) - k_after:]
-    region_first = spans[k_before - 1][1] + 1 if before else 1
-    region_last = spans[len(body) - k_after][0] - 1 if after else n
+    # kept: whole line groups (statements sharing a line, ``x = 1; y = (2,``, go together)
+    groups = line_groups(old_tree.body)
+    before = [g for g in groups if g[1] < changed_first]
+    after = [g for g in groups if g[0] > changed_last]
+    region_first = before[-1][1] + 1 if before else 1
+    region_last = after[0][0] - 1 if after else n
     offsets = _line_offsets(src)
     a = offsets[region_first - 1]
     b = offsets[region_last] if region_last < len(offsets) else len(src.text)
@@ -192,7 +186,8 @@ def reuse_tree(src: Source, old_lines: list[str], old_tree) -> bool:
             region = ast.parse("\n" * (region_first - 1) + text)
     except Exception:   # SyntaxError, ValueError, RecursionError, MemoryError: the full parse reports
         return False
-    src.tree = ast.Module(body=before + region.body + after, type_ignores=[])
+    body = [node for _, _, nodes in before + [(0, 0, region.body)] + after for node in nodes]
+    src.tree = ast.Module(body=body, type_ignores=[])
     return True
 
 

@@ -202,7 +202,8 @@ def test_lazy_hover_answers_like_every_item_placed(path):
 
 ONE_LINE_BODIES = {
     "helper": "import torch\n\n\ndef _h(t): return t.mean(dim=1)\n\n\n"
-              "def dice_loss(pred, target):\n    p = torch.softmax(pred, dim=1)\n    return _h(p).mean() + target.sum()\n",
+              "def dice_loss(pred, target):\n    p = torch.softmax(pred, dim=1)\n"
+              "    return _h(p).mean() + target.sum()\n",
     "method": "import torch\n\n\nclass FocalLoss(torch.nn.Module):\n    def _m(self, x): return x.sum(dim=1)\n\n"
               "    def forward(self, logits, target):\n        z = self._m(logits)\n        return z.mean()\n",
 }
