@@ -15,12 +15,13 @@ from .config import Config
 from .discovery import PRED_PARAMS, TARGET_PARAMS, LossFunction, compile_calls, compile_loss_names, find_losses
 from .declared import PragmaError, jaxtyping_layout, pragma_layouts
 from .findings import Edit, Finding, Fix
-from .infer import Candidate, Context, FunctionAnalyzer, Run
+from .events import AxisUse
+from .interp import Candidate, Context, Interpreter, Run
 from .layouts import Layout
 from .positions import locate
 from .project import Project
-from .rules import PRIORITY
-from .values import UNKNOWN, Const, Func, LossObj, Root, Tensor
+from .rules.policy import pick
+from .values import UNKNOWN, Const, Func, LossObj, QName, Root, Tensor
 
 
 def module_name_for(path: str, root: Path) -> str:
@@ -166,7 +167,7 @@ def analyse_module(module: cst.Module, src, cfg: Config, enabled: set[str], expl
         layouts, pred_layout = _param_layouts(loss, cfg, mod_name, cfg_name)
         data_format = data_format_of(pred_layout)
         env = {}
-        defaults = FunctionAnalyzer(ctx, {}, False, None, data_format=data_format)
+        defaults = Interpreter(ctx, {}, False, None, data_format=data_format)
         for p in list(loss.node.params.posonly_params) + list(loss.node.params.params) + list(loss.node.params.kwonly_params):
             name = p.name.value
             if name in layouts:
@@ -186,7 +187,7 @@ def analyse_module(module: cst.Module, src, cfg: Config, enabled: set[str], expl
         class_axis = None
         if pred_layout is not None and pred_layout.feature_index() is not None:
             class_axis = pred_layout.axes[pred_layout.feature_index()]
-        analyzer = FunctionAnalyzer(ctx, env, per_sample, class_axis, self_attrs,
+        analyzer = Interpreter(ctx, env, per_sample, class_axis, self_attrs,
                                     data_format=data_format, self_class=self_class)
         analyzer.pred_layout = pred_layout
         analyzer.run_body(loss.node)
@@ -228,11 +229,11 @@ def _init_attrs(ctx: Context, cls: cst.ClassDef, self_class, data_format) -> dic
         if isinstance(stmt, cst.FunctionDef) and stmt.name.value in ("__init__", "build"):
             env = {}
             for p in list(stmt.params.params)[1:]:
-                value = (FunctionAnalyzer(quiet, {}, False, None, data_format=data_format).expr(p.default)
+                value = (Interpreter(quiet, {}, False, None, data_format=data_format).expr(p.default)
                          if p.default is not None else UNKNOWN)
                 # a constructor default is a setting the user may change: never fold on it
                 env[p.name.value] = Const(value.value, soft=True) if isinstance(value, Const) else value
-            a = FunctionAnalyzer(quiet, env, False, None, dict(attrs), data_format=data_format)
+            a = Interpreter(quiet, env, False, None, dict(attrs), data_format=data_format)
             a.run_block(stmt.body.body if isinstance(stmt.body, cst.IndentedBlock) else [])
             attrs.update(a.self_attrs)
     return attrs
@@ -257,7 +258,7 @@ def _check_compile_calls(ctx: Context, calls: list[cst.Call], cfg: Config) -> No
                 origin = cfg.layout_origin or "config"
                 env = {"__pred": Tensor(pred, "model output", (f"model output: {pred} ({origin})",)),
                        "__target": Tensor(target, "target", ())}
-                analyzer = FunctionAnalyzer(ctx, env, True, None, {}, data_format=data_format_of(pred))
+                analyzer = Interpreter(ctx, env, True, None, {}, data_format=data_format_of(pred))
                 _apply_compile_loss(analyzer, value_node, env)
 
 
@@ -273,8 +274,8 @@ def _loss_entries(node):
         yield node, None
 
 
-def _apply_compile_loss(analyzer: FunctionAnalyzer, node, env) -> None:
-    pred, target = env["__pred"], env["__target"]
+def _apply_compile_loss(analyzer: Interpreter, node, env) -> None:
+    pred = env["__pred"]
     api = None
     label = None
     if isinstance(node, cst.SimpleString):
@@ -285,70 +286,33 @@ def _apply_compile_loss(analyzer: FunctionAnalyzer, node, env) -> None:
     else:
         value = analyzer.expr(node)
         if isinstance(value, LossObj):
-            return _call_object(analyzer, value, node, pred, target)
-        from .values import QName
-
+            return _call_object(analyzer, value, node, pred)
         if isinstance(value, QName):
             api = REGISTRY.lookup(value.name)
             label = value.name.rsplit(".", 1)[-1]
-    if api is None or api.kind not in (A.REDUCE, A.FEATURE) or not isinstance(api.default, int):
+    if not isinstance(api, (A.Reduce, A.Feature)) or not isinstance(api.axis.default, int):
         return
-    t = pred
-    if api.kind == A.REDUCE:
-        from . import checks
-
-        verdicts = checks.check_reduce(label, f"axis={api.default}", t, api.default, True, True, True, "axis")
-    else:
-        from . import checks
-
-        verdicts = checks.check_feature(label, f"axis={api.default}", t, api.default, True, False, "axis")
-    analyzer.flag(node, None, verdicts, t, no_fix=True)
+    default = api.axis.default
+    role = "reduce" if isinstance(api, A.Reduce) else "feature"
+    analyzer.emit(AxisUse(site=node, op=label, role=role, tensor=pred, axes=default, text=f"axis={default}",
+                          implicit=True, builtin=role == "reduce", fixable=False, trace=False))
 
 
-def _call_object(analyzer: FunctionAnalyzer, obj: LossObj, node, pred: Tensor, target: Tensor) -> None:
-    from . import checks
-
+def _call_object(analyzer: Interpreter, obj: LossObj, node, pred: Tensor) -> None:
     api = obj.api
-    if api is None or api.kind not in (A.REDUCE, A.FEATURE):
+    if not isinstance(api, (A.Reduce, A.Feature)):
         return
     label = obj.qualname.rsplit(".", 1)[-1]
-    axis = obj.axis if obj.axis is not None else api.default
+    axis = obj.axis if obj.axis is not None else api.axis.default
     if not isinstance(axis, (int, tuple)):
         return
-    implicit = obj.axis is None
-    if api.kind == A.REDUCE:
-        verdicts = checks.check_reduce(label, f"axis={axis}", pred, axis, implicit, True, True, "axis")
-    else:
-        verdicts = checks.check_feature(label, f"axis={axis}", pred, axis, implicit, False, "axis")
-    analyzer.flag(node, None, verdicts, pred, fix_node=obj.axis_node, no_fix=obj.axis_node is None)
+    role = "reduce" if isinstance(api, A.Reduce) else "feature"
+    analyzer.emit(AxisUse(site=node, op=label, role=role, tensor=pred, axes=axis, text=f"axis={axis}",
+                          implicit=obj.axis is None, builtin=role == "reduce", fix_at=obj.axis_node,
+                          fixable=obj.axis_node is not None, trace=False))
 
 
 # -- from candidates to findings -------------------------------------------------------------
-
-def _pick(candidates: list[Candidate], sites_ok: set | None = None) -> list[Candidate]:
-    """One finding per call site: the most specific rule wins."""
-    by_site: dict[int, Candidate] = {}
-    seen: dict[int, set] = {}
-    order = {code: i for i, code in enumerate(PRIORITY)}
-    for c in candidates:
-        key = id(c.site)
-        seen.setdefault(key, set()).add((c.code, c.message, _fix_key(c.fix_value)))
-        best = by_site.get(key)
-        if best is None or order.get(c.code, 99) < order.get(best.code, 99):
-            by_site[key] = c
-    out = []
-    for key, c in by_site.items():
-        if len({fix for code, _, fix in seen[key] if code == c.code}) > 1 or key in (sites_ok or ()):
-            # a helper reached with different layouts (wrong for one caller, right for
-            # another): no single intended axis, so no fix
-            c = replace(c, fix_node=None, fix_value=None, fix_insert=None)
-        out.append(c)
-    return out
-
-
-def _fix_key(value):
-    return value if value is None or isinstance(value, (int, tuple)) else repr(value)
-
 
 def _format_axes(value, original: cst.CSTNode | None) -> str:
     if isinstance(value, int):
@@ -365,7 +329,7 @@ def _format_axes(value, original: cst.CSTNode | None) -> str:
 
 
 def _to_findings(run: Run, memo: Memo | None = None) -> list[Finding]:
-    picked = _pick(run.candidates, run.sites_ok)
+    picked = pick(run.candidates, run.sites_ok)
     by_ctx: dict[int, list[Candidate]] = {}
     for c in picked:
         by_ctx.setdefault(id(c.ctx.info), []).append(c)

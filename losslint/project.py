@@ -49,7 +49,7 @@ class ModuleInfo:
         key = data_format or ""
         if key not in self._globals:
             self._globals[key] = {}  # guards against import cycles while computing
-            from .infer import module_globals
+            from .interp import module_globals
 
             self._globals[key] = module_globals(self, data_format)
         return self._globals[key]

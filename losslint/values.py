@@ -148,6 +148,7 @@ class LossObj:
     axis: object        # the axis bound by the constructor (int / tuple / None = default)
     axis_node: object = None   # where the constructor's axis argument was written
     reduction_none: bool = False
+    torch_reduction: bool = False   # a torch.nn loss: a scalar unless reduction="none"
 
 
 @dataclass(frozen=True)
@@ -293,6 +294,21 @@ def _same_but_feature(x: Axis, y: Axis) -> bool:
     a = {p.name for p in x.components() if p.role != FEATURE}
     b = {p.name for p in y.components() if p.role != FEATURE}
     return a == b
+
+
+def resolve_positions(layout: Layout, axes) -> tuple[list[int] | None, int | None]:
+    """Positions hit by int/tuple ``axes``; (None, bad_index) when one is out of range;
+    (None, None) when an index falls in a variadic group (positions unknown)."""
+    items = axes if isinstance(axes, tuple) else (axes,)
+    out = []
+    for i in items:
+        ref = layout.resolve(i)
+        if ref is None:
+            return None, i
+        if ref.in_group:
+            return None, None
+        out.append(ref.position)
+    return out, None
 
 
 def normalize(index: int, rank: int) -> int | None:

@@ -1174,11 +1174,84 @@ def test_einops(t: Target):
     assert e.default is REQUIRED and op.raises_or_warns(call), "the pattern is required"
 
 
+# -- split, create, arange, the data format, partial ---------------------------------------
+
+from losslint.apis import ARANGE, CREATE, DATA_FORMAT, PARTIAL, SPLIT  # noqa: E402
+
+NEW_KINDS_TESTED = {SPLIT, CREATE, ARANGE, DATA_FORMAT, PARTIAL}
+
+
+def _pieces(r) -> list:
+    return list(r) if isinstance(r, (list, tuple)) else [r]
+
+
+@pytest.mark.parametrize("t", _by_kind(SPLIT))
+def test_split(t: Target):
+    """Pieces along one axis: every piece keeps every axis, only the split one shrinks."""
+    op, e = Op(t), t.entry
+    x = op.x()
+    call = Call([x, 1], {})   # split size / sections / chunks: 1 section or pieces of size 1
+
+    def split_axes(pieces):
+        return {i for p in pieces for i, (a, b) in enumerate(zip(shape_of(p), SHAPE)) if a != b}
+
+    for name in e.axis:
+        pieces = _pieces(op(call, **{name: 3}))
+        assert all(len(shape_of(p)) == 4 for p in pieces), "every piece keeps the rank"
+        assert split_axes(pieces) <= {3}, f"{name}=3 splits axis 3 only"
+    if e.pos is not None:
+        pieces = _pieces(op(call, {e.pos: 2}))
+        assert split_axes(pieces) <= {2}, f"position {e.pos}"
+    assert isinstance(e.default, int)
+    pieces = _pieces(op(Call([x, 2], {})))
+    assert split_axes(pieces) <= {e.default}, f"default axis {e.default}"
+
+
+@pytest.mark.parametrize("t", _by_kind(CREATE))
+def test_create(t: Target):
+    """A new tensor of the sizes given (a tuple; or varargs unless ``sizes_only``)."""
+    op, e = Op(t), t.entry
+    extra = [0.5] if t.label in ("full", "fill") else []   # the fill value
+    assert shape_of(op(Call([SHAPE] + extra, {}))) == SHAPE
+    if not e.sizes_only:
+        assert shape_of(op(Call(list(SHAPE), {}))) == SHAPE
+
+
+@pytest.mark.parametrize("t", _by_kind(ARANGE))
+def test_arange(t: Target):
+    op = Op(t)
+    assert [int(v) for v in to_numpy(op(Call([2, 5], {})))] == [2, 3, 4]
+
+
+def test_partial_and_data_format_rows():
+    """``functools.partial`` is the standard library's; the data-format rows are Keras'
+    (verified where Keras is installed)."""
+    import functools
+
+    assert REGISTRY.lookup("functools.partial").kind == PARTIAL
+    assert functools.partial(lambda a, b: a - b, 5)(3) == 2
+    rows = [t for t in TARGETS if t.entry.kind == DATA_FORMAT]
+    assert rows and all(t.qualname.endswith("image_data_format") for t in rows)
+    if _importable("keras"):
+        for t in rows:
+            if _exists(t.qualname):
+                assert _resolve(t.qualname)() in ("channels_first", "channels_last")
+
+
+@pytest.mark.parametrize("t", [pytest.param(t, id=t.id) for t in TARGETS
+                               if t.entry.kind == SCALAR and getattr(t.entry, "rank", False)])
+def test_rank(t: Target):
+    """``rank=True`` scalars (``x.dim()``, ``np.ndim``) give the rank."""
+    op = Op(t)
+    assert int(op(op.base(op.x()))) == 4
+
+
 # -- every entry is covered by some test above ---------------------------------------------
 
 TESTED_KINDS = {REDUCE, FEATURE, CLASS_INDEX, PERMUTE, REVERSE, SWAP, MOVEAXIS, EXPAND, SQUEEZE,
                 FLATTEN, RESHAPE, CONCAT, STACK, ONE_HOT, ELEMENTWISE, WHERE, IDENTITY, SCALAR,
-                SHAPE_OF, SIZE, LOSS_CLASS, REARRANGE, EREDUCE, *RESOLVE_ONLY}
+                SHAPE_OF, SIZE, LOSS_CLASS, REARRANGE, EREDUCE, *RESOLVE_ONLY,
+                *NEW_KINDS_TESTED}
 
 
 def test_every_kind_has_a_check():

@@ -370,7 +370,7 @@ def test_validation_is_back_after_parses_on_several_threads():
 
     import libcst as cst
 
-    text = (Path(__file__).resolve().parent.parent / "losslint" / "infer.py").read_text(encoding="utf-8")
+    text = (Path(__file__).resolve().parent.parent / "losslint" / "interp" / "expressions.py").read_text(encoding="utf-8")
     original = cst.CSTNode.__dict__["__post_init__"]
     threads = [threading.Thread(target=lambda: [source._parse_unvalidated(cst, text) for _ in range(3)])
                for _ in range(4)]

@@ -1,110 +1,143 @@
 """The API knowledge base: which call does what to which axis, as data.
 
-Each framework module exports ``FUNCTIONS`` (canonical qualified name -> ``Api``) and may
-export ``METHODS`` (tensor-method name -> ``Api``), ``LOSS_CLASSES`` (loss-object classes)
-and ``STRING_LOSSES`` (Keras ``compile(loss="...")`` names). Adding an API is one line.
-
-Conventions:
-- ``pos`` is the positional index of the axis argument. For functions it counts every
-  positional argument (``np.mean(a, axis)`` -> 1); for methods it counts after the receiver
-  (``x.mean(dim)`` -> 0).
-- ``default`` is the axis used when none is passed: an int, a tuple of ints, ``ALL`` (every
-  axis: reduce to a scalar), ``REQUIRED`` (the call always passes one) or ``FIXED`` with
-  ``fixed`` holding an axis that cannot be changed (``F.cross_entropy``'s class axis 1).
-- ``args`` are the positions of the tensor arguments that combine elementwise.
+Each framework module exports ``FUNCTIONS`` (canonical qualified name -> a record of
+``kinds.py``) and may export ``METHODS`` (tensor-method name -> record) and ``STRING_LOSSES``
+(Keras ``compile(loss="...")`` names). Adding an API is one row. The records are typed per kind
+(``Reduce``, ``Feature``, ``Swap``, ...); the row helpers below (``reduce``, ``feature``,
+``elementwise``, ``api``) build them from the compact notation the tables use.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
+
+from .kinds import (ALL, KIND_NAMES, REQUIRED, Arange, ClassIndex, Concat, Create, DataFormat,
+                    Einsum, Elementwise, Expand, Feature, Flatten, Identity, LossClass,
+                    MakePartial, MatMul, MoveAxis, Op, OneHot, Param, PatternReduce, Permute,
+                    Rearrange, Reduce, Reshape, Reverse, Scalar, Shape, Size, Split, Squeeze,
+                    Stack, Swap, Where, names as _names)
+
+# Kind names (``api(KIND, ...)`` rows, and ``op.kind``)
+ELEMENTWISE = Elementwise.kind
+REDUCE = Reduce.kind
+FEATURE = Feature.kind
+CLASS_INDEX = ClassIndex.kind
+PERMUTE = Permute.kind
+SWAP = Swap.kind
+MOVEAXIS = MoveAxis.kind
+REVERSE = Reverse.kind
+RESHAPE = Reshape.kind
+FLATTEN = Flatten.kind
+EXPAND = Expand.kind
+SQUEEZE = Squeeze.kind
+ONE_HOT = OneHot.kind
+CONCAT = Concat.kind
+STACK = Stack.kind
+SPLIT = Split.kind
+EINSUM = Einsum.kind
+REARRANGE = Rearrange.kind
+EREDUCE = PatternReduce.kind
+SIZE = Size.kind
+SHAPE = Shape.kind
+SCALAR = Scalar.kind
+MATMUL = MatMul.kind
+WHERE = Where.kind
+LOSS_CLASS = LossClass.kind
+IDENTITY = Identity.kind
+CREATE = Create.kind
+ARANGE = Arange.kind
+DATA_FORMAT = DataFormat.kind
+PARTIAL = MakePartial.kind
 
 
-class _Marker:
-    def __init__(self, name: str):
-        self.name = name
-
-    def __repr__(self) -> str:
-        return self.name
-
-
-ALL = _Marker("ALL")
-REQUIRED = _Marker("REQUIRED")
-
-# kinds
-ELEMENTWISE = "elementwise"   # broadcast the tensor args together (unary functions too)
-REDUCE = "reduce"             # remove (or keep as size 1) the axes named by the axis argument
-FEATURE = "feature"           # must run along the feature axis (softmax, argmax, CE, ...)
-CLASS_INDEX = "class_index"   # indexes classes along an axis (gather, take_along_axis): LL107 only
-PERMUTE = "permute"           # permutation argument (tf.transpose, permute_dimensions, .permute)
-SWAP = "swap"                 # two axes swapped (torch.transpose, swapaxes)
-MOVEAXIS = "moveaxis"         # movedim / moveaxis (source, destination)
-REVERSE = "reverse"           # all axes reversed (.T, transpose without perm)
-RESHAPE = "reshape"           # view / reshape with a shape argument
-FLATTEN = "flatten"           # flatten(start_dim, end_dim); batch_flatten
-EXPAND = "expand"             # unsqueeze / expand_dims (new size-1 axis at `axis`)
-SQUEEZE = "squeeze"           # remove size-1 axes
-ONE_HOT = "one_hot"           # append the class axis (or insert at `axis`)
-CONCAT = "concat"             # join along an existing axis (args: a sequence)
-STACK = "stack"               # join along a new axis
-EINSUM = "einsum"
-REARRANGE = "rearrange"       # einops.rearrange / repeat
-EREDUCE = "ereduce"           # einops.reduce
-SIZE = "size"                 # x.size(i) / x.shape[i]: a shape element
-SHAPE = "shape"               # tf.shape(x) / K.int_shape(x): the whole shape
-SCALAR = "scalar"             # returns something that is not a tensor of the input's layout
-MATMUL = "matmul"             # contracts the last axes: result unknown
-WHERE = "where"               # where(cond, a, b): elementwise over all three
-LOSS_CLASS = "loss_class"     # a class whose instances are loss callables (see ``call``)
-IDENTITY = "identity"         # returns its tensor argument unchanged (casts, .contiguous(), .to())
+__all__ = [
+    "ALL", "REQUIRED", "Param", "Op", "Api", "KIND_NAMES", "REGISTRY", "canonical", "framework_of",
+    "api", "reduce", "feature", "elementwise", "Reduce", "Feature", "ClassIndex", "Permute",
+    "Swap", "MoveAxis", "Reverse", "Reshape", "Flatten", "Expand", "Squeeze", "OneHot", "Concat",
+    "Stack", "Split", "Einsum", "Rearrange", "PatternReduce", "Size", "Shape", "Scalar", "MatMul",
+    "Where", "Elementwise", "Identity", "Create", "Arange", "LossClass", "DataFormat",
+    "MakePartial",
+]
 
 
-@dataclass(frozen=True)
-class Api:
-    kind: str
-    axis: tuple[str, ...] = ()
-    pos: int | None = None
-    default: object = REQUIRED
-    keepdims: tuple[str, ...] = ()
-    keepdims_pos: int | None = None
-    args: tuple[int, ...] = (0,)
-    reduces: bool = False         # FEATURE: the axis is removed from the result (argmax, CE)
-    pair: bool = False            # returns (values, indices) when an axis is given (torch.max)
-    builtin_loss: bool = False    # a built-in loss: an implicit default axis is LL106
-    fixed: int | None = None      # an axis that cannot be passed (F.cross_entropy: 1)
-    end: tuple[str, ...] = ()     # FLATTEN: end_dim name; MOVEAXIS: destination name
-    end_pos: int | None = None
-    end_default: object = REQUIRED
-    call: "Api | None" = None     # LOSS_CLASS: what calling an instance does
-    reduction: bool = False       # torch losses: a scalar unless reduction="none" is passed
-    names: tuple[str, ...] = ()   # keyword names of the leading positional parameters (labels=, logits=)
-    framework: str = ""           # filled in by the registry
-    label: str = ""               # filled in by the registry: "mean", "softmax", ...
+# -- row helpers ---------------------------------------------------------------------------
 
-    @property
-    def has_axis(self) -> bool:
-        return bool(self.axis) or self.pos is not None
+def _keep(keepdims, keepdims_pos) -> Param | None:
+    n = _names(keepdims)
+    return Param(n, keepdims_pos, False) if n or keepdims_pos is not None else None
 
 
-def _names(axis) -> tuple[str, ...]:
-    if axis is None:
-        return ()
-    return (axis,) if isinstance(axis, str) else tuple(axis)
+def reduce(axis="axis", pos=1, default=ALL, keepdims="keepdims", keepdims_pos=None, *, args=(0,),
+           names=(), pair=False, binary=False, builtin_loss=False) -> Reduce:
+    """A reduction: ``reduce(axis names, axis position, default, keepdims names, keepdims position)``."""
+    return Reduce(args=args, names=names, axis=Param(_names(axis), pos, default),
+                  keep=_keep(keepdims, keepdims_pos), pair=pair, binary=binary, builtin_loss=builtin_loss)
 
 
-def reduce(axis="axis", pos=1, default=ALL, keepdims="keepdims", keepdims_pos=None, **kw) -> Api:
-    return Api(REDUCE, _names(axis), pos, default, _names(keepdims), keepdims_pos, **kw)
+def feature(axis="axis", pos=1, default=REQUIRED, *, args=(0,), names=(), keepdims=None, keepdims_pos=None,
+            reduces=False, pair=False, builtin_loss=False, fixed=None, reduction=False) -> Feature:
+    """An operation along the feature axis: ``feature(axis names, axis position, default)``."""
+    return Feature(args=args, names=names, axis=Param(_names(axis), pos, default),
+                   keep=_keep(keepdims, keepdims_pos), reduces=reduces, pair=pair,
+                   builtin_loss=builtin_loss, fixed=fixed, reduction=reduction)
 
 
-def feature(axis="axis", pos=1, default=REQUIRED, **kw) -> Api:
-    return Api(FEATURE, _names(axis), pos, default, **kw)
+def elementwise(*args: int, names=(), reduction=False) -> Elementwise:
+    return Elementwise(args=args or (0,), names=names, reduction=reduction)
 
 
-def elementwise(*args: int) -> Api:
-    return Api(ELEMENTWISE, args=args or (0,))
+def api(kind: str, axis=None, pos=None, default=REQUIRED, *, args=(0,), names=(), end=None, end_pos=None,
+        end_default=REQUIRED, call=None, rank=False, sizes_only=False, torch_reduction=False,
+        numpy_method=False, index=None, value=None, in_place=False) -> Op:
+    """A row of any other kind: ``api(KIND, axis names, axis position, default, ...)``; for the
+    kinds with two axis arguments, ``end`` / ``end_pos`` / ``end_default`` give the second
+    (swap's second axis, moveaxis' destination, flatten's end)."""
+    cls = KIND_NAMES[kind]
+    first = Param(_names(axis), pos, default)
+    second = Param(_names(end), end_pos, end_default)
+    common = dict(args=args, names=names)
+    if cls is Swap:
+        return Swap(first=first, second=second, numpy_method=numpy_method, **common)
+    if cls is MoveAxis:
+        return MoveAxis(source=first, destination=second, **common)
+    if cls is Flatten:
+        return Flatten(start=first, end_axis=second, **common)
+    if cls is Permute:
+        return Permute(perm=first, **common)
+    if cls in (Reshape,):
+        return Reshape(shape=first, **common)
+    if cls in (Rearrange, PatternReduce):
+        return cls(pattern=first, **common)
+    if cls is ClassIndex:
+        return ClassIndex(axis=first, index=index, value=value, in_place=in_place, **common)
+    if cls in (Expand, Squeeze, OneHot, Concat, Stack, Size, Split):
+        return cls(axis=first, **common)
+    if cls is LossClass:
+        return LossClass(axis=first if first.passable else None, call=call, torch_reduction=torch_reduction, **common)
+    if cls is Scalar:
+        return Scalar(rank=rank, **common)
+    if cls is Create:
+        return Create(sizes_only=sizes_only, **common)
+    if cls is Where and args == (0,):
+        return Where(names=names)
+    return cls(**common)
 
 
-def api(kind: str, axis=None, pos=None, default=REQUIRED, **kw) -> Api:
-    return Api(kind, _names(axis), pos, default, **kw)
+def Api(kind: str, axis=(), pos=None, default=REQUIRED, keepdims=(), keepdims_pos=None, args=(0,),
+        reduces=False, pair=False, builtin_loss=False, fixed=None, end=(), end_pos=None,
+        end_default=REQUIRED, call=None, reduction=False, names=()) -> Op:
+    """A row in the long notation (every field by keyword, as the tables first wrote them)."""
+    if kind == REDUCE:
+        return reduce(axis, pos, default, keepdims, keepdims_pos, args=args, names=names, pair=pair,
+                      builtin_loss=builtin_loss)
+    if kind == FEATURE:
+        return feature(axis, pos, default, args=args, names=names, keepdims=keepdims or None,
+                       keepdims_pos=keepdims_pos, reduces=reduces, pair=pair, builtin_loss=builtin_loss,
+                       fixed=fixed, reduction=reduction)
+    if kind == ELEMENTWISE:
+        return Elementwise(args=args, names=names, reduction=reduction)
+    return api(kind, axis, pos, default, args=args, names=names, end=end, end_pos=end_pos,
+               end_default=end_default, call=call)
 
 
 # -- canonical names -----------------------------------------------------------------------
@@ -160,32 +193,36 @@ def framework_of(qualname: str) -> str:
 
 # -- the registry ------------------------------------------------------------------------------
 
-@dataclass
 class Registry:
-    functions: dict[str, Api] = field(default_factory=dict)
-    methods: dict[str, Api] = field(default_factory=dict)
-    string_losses: dict[str, str] = field(default_factory=dict)
+    def __init__(self):
+        self.functions: dict[str, Op] = {}
+        self.methods: dict[str, Op] = {}
+        self.string_losses: dict[str, str] = {}
 
-    def lookup(self, qualname: str) -> Api | None:
+    def lookup(self, qualname: str) -> Op | None:
         found = self.functions.get(qualname)
         if found is None:
             found = self.functions.get(canonical(qualname))
         return found
 
 
+def _labelled(entry: Op, framework: str, label: str) -> Op:
+    call = getattr(entry, "call", None)
+    if call is not None:
+        entry = replace(entry, call=replace(call, framework=framework, label=label))
+    return replace(entry, framework=framework, label=label)
+
+
 def _load() -> Registry:
     from . import einops as _einops, jax as _jax, keras as _keras, numpy as _numpy
-    from . import tensorflow as _tf, theano as _theano, torch as _torch
+    from . import python as _python, tensorflow as _tf, theano as _theano, torch as _torch
 
     reg = Registry()
-    for mod in (_numpy, _keras, _tf, _torch, _jax, _theano, _einops):
+    for mod in (_numpy, _keras, _tf, _torch, _jax, _theano, _einops, _python):
         for name, entry in getattr(mod, "FUNCTIONS", {}).items():
-            label = name.rsplit(".", 1)[-1]
-            fw = framework_of(name)
-            call = replace(entry.call, framework=fw, label=label) if entry.call else None
-            reg.functions[name] = replace(entry, framework=fw, label=label, call=call)
+            reg.functions[name] = _labelled(entry, framework_of(name), name.rsplit(".", 1)[-1])
         for name, entry in getattr(mod, "METHODS", {}).items():
-            reg.methods[name] = replace(entry, framework="tensor", label=name)
+            reg.methods[name] = _labelled(entry, "tensor", name)
         reg.string_losses.update(getattr(mod, "STRING_LOSSES", {}))
     return reg
 

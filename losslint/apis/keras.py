@@ -7,7 +7,7 @@ Default axes cited from the sources: keras/src/losses/losses.py (every ``mean_*_
 ``categorical_crossentropy(target, output, from_logits=False, axis=-1)``).
 """
 
-from . import (ALL, CLASS_INDEX, CONCAT, EINSUM, EXPAND, FLATTEN, IDENTITY, LOSS_CLASS,
+from . import (ALL, CLASS_INDEX, CONCAT, DATA_FORMAT, EINSUM, EXPAND, FLATTEN, IDENTITY, LOSS_CLASS,
                MATMUL, MOVEAXIS, ONE_HOT, PERMUTE, REQUIRED, RESHAPE, SCALAR, SHAPE, SQUEEZE,
                STACK, SWAP, WHERE, Api, api, elementwise, feature, reduce)
 
@@ -53,10 +53,10 @@ def _common(prefix: str, keras3: bool) -> dict:
         p + "einsum": api(EINSUM),
         p + "int_shape": api(SHAPE),
         p + "shape": api(SHAPE),
-        p + "ndim": api(SCALAR),
+        p + "ndim": api(SCALAR, rank=True),
         p + "epsilon": api(SCALAR),
         p + "floatx": api(SCALAR),
-        p + "image_data_format": api(SCALAR),
+        p + "image_data_format": api(DATA_FORMAT),
         p + "dot": api(MATMUL),
         p + "batch_dot": api(MATMUL),
         p + "matmul": api(MATMUL),
@@ -114,6 +114,11 @@ FUNCTIONS = {
     _L + "CosineSimilarity": Api(LOSS_CLASS, ("axis",), 0, -1, call=feature(
         None, None, default=-1, reduces=True, args=(0, 1), builtin_loss=True)),
 }
+
+FUNCTIONS.update({
+    "keras.config.image_data_format": api(DATA_FORMAT),
+    "keras.backend.config.image_data_format": api(DATA_FORMAT),
+})
 
 # compile(loss="...") names -> the keras.losses function they stand for
 STRING_LOSSES = {

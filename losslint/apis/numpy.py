@@ -1,8 +1,8 @@
 """NumPy (and jax.numpy, which follows it: see ``PREFIX_ALIASES``). Signatures: numpy 2.x."""
 
-from . import (ALL, CLASS_INDEX, CONCAT, EINSUM, EXPAND, IDENTITY, MATMUL, MOVEAXIS, PERMUTE,
-               RESHAPE, SCALAR, SHAPE, SQUEEZE, STACK, SWAP, WHERE, api, elementwise, feature,
-               reduce)
+from . import (ALL, ARANGE, CLASS_INDEX, CONCAT, CREATE, EINSUM, EXPAND, IDENTITY, MATMUL, MOVEAXIS,
+               PERMUTE, RESHAPE, SCALAR, SHAPE, SPLIT, SQUEEZE, STACK, SWAP, WHERE, api, elementwise,
+               feature, reduce)
 
 _R = "numpy."
 FUNCTIONS = {
@@ -34,7 +34,11 @@ FUNCTIONS = {
     _R + "einsum": api(EINSUM),
     _R + "where": api(WHERE, args=(0, 1, 2)),
     _R + "shape": api(SHAPE),
-    _R + "ndim": api(SCALAR),
+    _R + "ndim": api(SCALAR, rank=True),
+    **{_R + n: api(SPLIT, "axis", 2, default=0) for n in ("split", "array_split")},
+    **{_R + n: api(CREATE, sizes_only=True) for n in ("zeros", "ones", "empty")},   # (shape, dtype)
+    _R + "full": api(CREATE, sizes_only=True),
+    _R + "arange": api(ARANGE),
     _R + "size": api(SCALAR),
     **{_R + n: api(MATMUL) for n in ("matmul", "dot", "tensordot", "inner", "outer", "vdot")},
     **{_R + n: api(IDENTITY) for n in (

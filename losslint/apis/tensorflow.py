@@ -3,8 +3,8 @@
 ("defaults to -1"), ``tf.one_hot(indices, depth, on_value, off_value, axis=None)`` (-1),
 ``tf.nn.softmax_cross_entropy_with_logits(labels, logits, axis=-1)``."""
 
-from . import (ALL, CONCAT, EINSUM, ELEMENTWISE, EXPAND, IDENTITY, MATMUL, ONE_HOT, PERMUTE, RESHAPE, SCALAR,
-               SHAPE, SQUEEZE, STACK, WHERE, api, elementwise, feature, reduce)
+from . import (ALL, CONCAT, CREATE, EINSUM, ELEMENTWISE, EXPAND, IDENTITY, MATMUL, ONE_HOT, PERMUTE, RESHAPE,
+               SCALAR, SHAPE, SPLIT, SQUEEZE, STACK, WHERE, api, elementwise, feature, reduce)
 
 _T = "tensorflow."
 _M = "tensorflow.math."
@@ -58,4 +58,7 @@ FUNCTIONS = {
     **{p + n: elementwise() for n in ("relu", "sigmoid", "tanh", "softplus", "elu", "selu", "silu", "relu6") for p in (_N,)},
     **{p + n: elementwise(0, 1) for n in _BINARY for p in (_T, _M)},
     _T + "log": elementwise(),   # TF 1 spelling
+    _T + "split": api(SPLIT, "axis", 2, default=0),
+    **{_T + n: api(CREATE, sizes_only=True) for n in ("zeros", "ones")},
+    _T + "fill": api(CREATE, sizes_only=True),
 }

@@ -1,9 +1,9 @@
 """PyTorch (``torch.*``, ``torch.nn.functional``, tensor methods, ``torch.nn`` loss modules).
 Signatures from the torch 2.x docs; verified against torch (CPU) in tests/test_knowledge.py."""
 
-from . import (ALL, CLASS_INDEX, CONCAT, EINSUM, ELEMENTWISE, EXPAND, FLATTEN, IDENTITY,
+from . import (ALL, ARANGE, CLASS_INDEX, CONCAT, CREATE, EINSUM, EXPAND, FLATTEN, IDENTITY,
                LOSS_CLASS, MATMUL, MOVEAXIS, ONE_HOT, PERMUTE, REQUIRED, RESHAPE, SCALAR, SIZE,
-               SQUEEZE, STACK, SWAP, WHERE, Api, api, elementwise, feature, reduce)
+               SPLIT, SQUEEZE, STACK, SWAP, WHERE, Param, api, elementwise, feature, reduce)
 
 _T = "torch."
 _F = "torch.nn.functional."
@@ -25,7 +25,7 @@ _SAME = ("ones_like", "zeros_like", "full_like", "empty_like", "rand_like", "ran
 _ELEMENTWISE_LOSSES = ("mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
                        "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
                        "soft_margin_loss", "poisson_nll_loss", "gaussian_nll_loss")
-_LOSS = Api(ELEMENTWISE, args=(0, 1), reduction=True, names=("input", "target"))  # reduction="mean" by default
+_LOSS = elementwise(0, 1, reduction=True, names=("input", "target"))  # reduction="mean" by default
 _CE = feature(None, None, default=None, fixed=1, reduces=True, args=(0,), builtin_loss=True, names=("input", "target"),
               reduction=True)
 
@@ -39,9 +39,9 @@ FUNCTIONS = {
     _T + "count_nonzero": reduce(_DIM, 1, keepdims=None),
     "torch.linalg.vector_norm": reduce(_DIM, 2, keepdims=_KD, keepdims_pos=3),
     _T + "norm": reduce("dim", 2, keepdims="keepdim", keepdims_pos=3),
-    # torch.max(input, dim) -> (values, indices); torch.max(a, b) is elementwise (engine)
-    **{_T + n: reduce(_DIM, 1, keepdims=_KD, keepdims_pos=2, pair=True) for n in (
-        "max", "min", "median", "nanmedian")},
+    # torch.max(input, dim) -> (values, indices); torch.max(a, b) is elementwise
+    **{_T + n: reduce(_DIM, 1, keepdims=_KD, keepdims_pos=2, pair=True, binary=True) for n in ("max", "min")},
+    **{_T + n: reduce(_DIM, 1, keepdims=_KD, keepdims_pos=2, pair=True) for n in ("median", "nanmedian")},
     _T + "mode": reduce(_DIM, 1, default=-1, keepdims=_KD, keepdims_pos=2, pair=True),
     _T + "argmax": feature(_DIM, 1, default=ALL, reduces=True, keepdims=_KD, keepdims_pos=2),
     _T + "argmin": feature(_DIM, 1, default=ALL, reduces=True, keepdims=_KD, keepdims_pos=2),
@@ -58,7 +58,7 @@ FUNCTIONS = {
     _F + "nll_loss": _CE,
     _F + "one_hot": api(ONE_HOT, None, None, default=-1),
     **{_F + n: _LOSS for n in _ELEMENTWISE_LOSSES},
-    _T + "gather": api(CLASS_INDEX, _DIM, 1),
+    _T + "gather": api(CLASS_INDEX, _DIM, 1, index=Param(("index",), 2)),
     _T + "take_along_dim": api(CLASS_INDEX, _DIM, 2, default=ALL),
     _T + "transpose": api(SWAP, ("dim0",), 1, end=("dim1",), end_pos=2),
     _T + "swapaxes": api(SWAP, ("axis0",), 1, end=("axis1",), end_pos=2),
@@ -70,6 +70,10 @@ FUNCTIONS = {
     _T + "flatten": api(FLATTEN, "start_dim", 1, default=0, end=("end_dim",), end_pos=2, end_default=-1),
     _T + "unsqueeze": api(EXPAND, _DIM, 1),
     _T + "squeeze": api(SQUEEZE, _DIM, 1, default=ALL),
+    **{_T + n: api(SPLIT, "dim", 2, default=0) for n in ("split", "chunk", "tensor_split")},
+    **{_T + n: api(CREATE) for n in ("zeros", "ones", "empty", "rand", "randn")},
+    _T + "full": api(CREATE, sizes_only=True),
+    _T + "arange": api(ARANGE),
     **{_T + n: api(CONCAT, _DIM, 1, default=0) for n in ("cat", "concat", "concatenate")},
     _T + "stack": api(STACK, _DIM, 1, default=0),
     _T + "einsum": api(EINSUM),
@@ -82,14 +86,14 @@ FUNCTIONS = {
     **{_F + n: elementwise() for n in ("relu", "sigmoid", "logsigmoid", "softplus", "tanh", "gelu", "silu", "elu", "leaky_relu", "hardtanh")},
     **{_T + n: elementwise(0, 1) for n in _BINARY},
     # nn modules: the constructor binds the axis; calling the object applies ``call``
-    **{_NN + n: Api(LOSS_CLASS, call=_CE) for n in ("CrossEntropyLoss", "NLLLoss")},
-    **{_NN + n: Api(LOSS_CLASS, call=_LOSS) for n in (
+    **{_NN + n: api(LOSS_CLASS, call=_CE, torch_reduction=True) for n in ("CrossEntropyLoss", "NLLLoss")},
+    **{_NN + n: api(LOSS_CLASS, call=_LOSS, torch_reduction=True) for n in (
         "MSELoss", "L1Loss", "SmoothL1Loss", "HuberLoss", "BCELoss", "BCEWithLogitsLoss",
         "KLDivLoss", "SoftMarginLoss", "PoissonNLLLoss")},
-    _NN + "Softmax": Api(LOSS_CLASS, ("dim",), 0, None, call=feature(None, None)),
-    _NN + "LogSoftmax": Api(LOSS_CLASS, ("dim",), 0, None, call=feature(None, None)),
-    _NN + "Softmax2d": Api(LOSS_CLASS, call=feature(None, None, default=-3)),
-    _NN + "CosineSimilarity": Api(LOSS_CLASS, ("dim",), 0, 1, call=feature(None, None, reduces=True, args=(0, 1))),
+    _NN + "Softmax": api(LOSS_CLASS, "dim", 0, None, call=feature(None, None)),
+    _NN + "LogSoftmax": api(LOSS_CLASS, "dim", 0, None, call=feature(None, None)),
+    _NN + "Softmax2d": api(LOSS_CLASS, call=feature(None, None, default=-3)),
+    _NN + "CosineSimilarity": api(LOSS_CLASS, "dim", 0, 1, call=feature(None, None, reduces=True, args=(0, 1))),
 }
 
 # Tensor methods (torch; NumPy arrays share most of them). ``pos`` counts after the receiver.
@@ -106,12 +110,13 @@ METHODS = {
     "softmax": feature(_DIM, 0),
     "log_softmax": feature(_DIM, 0),
     "topk": feature(_DIM, 1, default=-1, pair=True),
-    "gather": api(CLASS_INDEX, _DIM, 0),
+    "gather": api(CLASS_INDEX, _DIM, 0, index=Param(("index",), 1)),
     "take_along_dim": api(CLASS_INDEX, _DIM, 1, default=ALL),
-    "scatter": api(CLASS_INDEX, _DIM, 0),
-    "scatter_": api(CLASS_INDEX, _DIM, 0),
+    # x.scatter_(dim, index, value): a constant scattered along dim is a one-hot encoding
+    **{n: api(CLASS_INDEX, _DIM, 0, value=Param(("value", "src"), 2), in_place=True) for n in ("scatter", "scatter_")},
     "permute": api(PERMUTE, "dims", 0),
-    "transpose": api(SWAP, ("dim0",), 0, end=("dim1",), end_pos=1),
+    # torch's x.transpose(a, b); NumPy's x.transpose(*axes) / x.transpose() permute / reverse
+    "transpose": api(SWAP, ("dim0",), 0, end=("dim1",), end_pos=1, numpy_method=True),
     "swapaxes": api(SWAP, ("axis0",), 0, end=("axis1",), end_pos=1),
     "movedim": api(MOVEAXIS, "source", 0, end=("destination",), end_pos=1),
     "moveaxis": api(MOVEAXIS, "source", 0, end=("destination",), end_pos=1),
@@ -121,8 +126,9 @@ METHODS = {
     "unsqueeze": api(EXPAND, _DIM, 0),
     "squeeze": api(SQUEEZE, _DIM, 0, default=ALL),
     "size": api(SIZE, _DIM, 0, default=None),
-    "dim": api(SCALAR),
-    "ndimension": api(SCALAR),
+    "dim": api(SCALAR, rank=True),
+    "ndimension": api(SCALAR, rank=True),
+    **{n: api(SPLIT, "dim", 1, default=0) for n in ("split", "chunk", "tensor_split")},
     "numel": api(SCALAR),
     "item": api(SCALAR),
     "tolist": api(SCALAR),
